@@ -1,0 +1,20 @@
+# Production image: runtime dependencies only, front-end assets from npm, runs as a non-root user.
+FROM node:20-bookworm-slim AS assets
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+COPY requirements/base.txt requirements/base.txt
+RUN pip install --no-deps -r requirements/base.txt
+COPY --from=assets /build/node_modules ./node_modules
+COPY . .
+RUN useradd --create-home --uid 10001 bcbt \
+    && mkdir -p /app/var /app/staticfiles \
+    && DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+    && chown -R bcbt:bcbt /app/var /app/staticfiles
+USER bcbt
+EXPOSE 8000
+CMD ["gunicorn", "bcbt.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--access-logformat", "%(h)s %(m)s %(U)s %(s)s %(L)s"]

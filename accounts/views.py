@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from accounts.decorators import role_required
+from accounts.models import Role
+from care.models import AppointmentStatus
+from care.selectors import episode_active_for_patient
+
+# Where each role lands after signing in.
+ROLE_HOMES: dict[str, str] = {
+    Role.PATIENT: "accounts:patient-home",
+    Role.PWP: "clinician:caseload",
+    Role.NAVIGATOR: "accounts:navigator-queue",
+    Role.SERVICE_ADMIN: "admin:index",
+}
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each role to its own home page."""
+    return redirect(ROLE_HOMES[request.user.role])  # type: ignore[union-attr]
+
+
+@role_required(Role.PATIENT)
+def patient_home(request: HttpRequest) -> HttpResponse:
+    episode = episode_active_for_patient(patient=request.user)  # type: ignore[arg-type]
+    next_appointment = None
+    if episode is not None:
+        next_appointment = (
+            episode.appointments.filter(
+                status=AppointmentStatus.SCHEDULED, scheduled_at__gte=timezone.now()
+            )
+            .order_by("scheduled_at")
+            .first()
+        )
+    return render(
+        request,
+        "accounts/patient_home.html",
+        {"episode": episode, "next_appointment": next_appointment},
+    )
+
+
+def account(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/account.html")
+
+
+@login_not_required
+def help_page(request: HttpRequest) -> HttpResponse:
+    """Urgent help and sign-in help, open to everyone: a person who cannot sign in needs it most."""
+    try:
+        support_form_url = reverse("accounts:support-request")
+    except NoReverseMatch:
+        support_form_url = ""
+    return render(request, "accounts/help.html", {"support_form_url": support_form_url})

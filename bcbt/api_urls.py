@@ -1,0 +1,7 @@
+"""The REST API, version 1. Each app adds its own endpoints in its api_urls module."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
+
+from accounts import views as account_views
+from bcbt.health import healthz
+
+admin.site.site_header = "bcbt service administration"
+admin.site.site_title = "bcbt admin"
+
+# The API schema and its docs are public so that app developers can read them; every endpoint
+# they describe still needs a token.
+schema_view = login_not_required(SpectacularAPIView.as_view(permission_classes=[AllowAny]))
+docs_view = login_not_required(
+    SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[AllowAny])
+)
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("help/", account_views.help_page, name="help"),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    path("clinician/", include("clinician.urls")),
+    path("api/schema/", schema_view, name="schema"),
+    path("api/docs/", docs_view, name="api-docs"),
+    path("api/v1/", include("bcbt.api_urls")),
+]

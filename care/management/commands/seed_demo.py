@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from care.demo import DemoDataExists, demo_password, demo_reset, demo_seed
+
+
+class Command(BaseCommand):
+    help = "Create a demo service with staff and patients part-way through treatment."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--patients", type=int, default=24, help="Patients besides 'patient'.")
+        parser.add_argument("--days", type=int, default=42, help="Days of history to create.")
+        parser.add_argument("--seed", type=int, default=2026, help="Random seed.")
+        parser.add_argument("--reset", action="store_true", help="Remove earlier demo data first.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["patients"] < 0 or options["days"] < 1:
+            raise CommandError("--patients must be 0 or more and --days at least 1.")
+        if options["reset"]:
+            demo_reset()
+        password = demo_password()
+        try:
+            context = demo_seed(
+                patients=options["patients"],
+                days=options["days"],
+                seed=options["seed"],
+                password=password,
+            )
+        except DemoDataExists as error:
+            raise CommandError(str(error)) from error
+        names = (
+            ", ".join(context.staff)
+            + ", patient, patient001 ... "
+            + (f"patient{options['patients']:03d}" if options["patients"] else "(none)")
+        )
+        self.stdout.write(self.style.SUCCESS("Demo data created."))
+        self.stdout.write(f"Sign in at http://127.0.0.1:8000/accounts/login/ as one of: {names}")
+        self.stdout.write(f"Password for every demo account: {password}")

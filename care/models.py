@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Service(models.Model):
+    """An NHS Talking Therapies service, which configures its own programme and limits."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    time_zone = models.CharField(max_length=64, default="Europe/London")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AppointmentKind(models.TextChoices):
+    FACE_TO_FACE = "face_to_face", "Face to face"
+    ONLINE = "online", "Online"
+
+
+class SessionPlanEntry(models.Model):
+    """One session in a service's plan; a new episode gets one appointment per entry."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="session_plan")
+    number = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=20, choices=AppointmentKind.choices)
+    days_after_start = models.PositiveSmallIntegerField(
+        help_text="How many days after the episode starts this session is usually booked."
+    )
+
+    class Meta:
+        ordering = ["service", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "number"], name="session_plan_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1), name="session_plan_number_positive"
+            ),
+        ]
+        verbose_name_plural = "session plan entries"
+
+    def __str__(self) -> str:
+        return f"Session {self.number} ({self.get_kind_display()})"
+
+
+class EpisodeStatus(models.TextChoices):
+    ACTIVE = "active", "In treatment"
+    COMPLETED = "completed", "Completed"
+    DROPPED_OUT = "dropped_out", "Dropped out"
+    DISCHARGED = "discharged", "Discharged"
+
+
+class Episode(models.Model):
+    """One course of treatment for a patient with a PWP in a service."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="episodes"
+    )
+    pwp = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="caseload",
+        help_text="Empty when the patient is waiting for a PWP: their alerts go to the duty queue.",
+    )
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="episodes")
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=EpisodeStatus.choices, default=EpisodeStatus.ACTIVE
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=models.Q(status="active"),
+                name="episode_one_active_per_patient",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
+                name="episode_ends_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["pwp", "status"])]
+
+    def __str__(self) -> str:
+        return f"Episode {self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == EpisodeStatus.ACTIVE
+
+
+class AppointmentStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    ATTENDED = "attended", "Attended"
+    DID_NOT_ATTEND = "did_not_attend", "Did not attend"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Appointment(models.Model):
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="appointments")
+    number = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=20, choices=AppointmentKind.choices)
+    scheduled_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=20, choices=AppointmentStatus.choices, default=AppointmentStatus.SCHEDULED
+    )
+
+    class Meta:
+        ordering = ["episode", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "number"], name="appointment_number_unique"),
+        ]
+        indexes = [models.Index(fields=["scheduled_at", "status"])]
+
+    def __str__(self) -> str:
+        return f"Session {self.number} ({self.get_kind_display()})"
+
+
+class AuditEvent(models.Model):
+    """Who did what to which patient's record, when and from where. Never clinical content."""
+
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_events_done",
+    )
+    actor_role = models.CharField(max_length=20, blank=True)
+    action = models.CharField(max_length=100)
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_events_about",
+    )
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        indexes = [models.Index(fields=["patient", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} at {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from tests.browser.conftest import (
+    assert_fits_phone_width,
+    assert_no_serious_axe_violations,
+    sign_in,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DEMO_PASSWORD = "demo-password-for-browser-tests"
+
+
+@pytest.fixture
+def demo(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.BCBT_DEMO_PASSWORD = DEMO_PASSWORD
+    call_command("seed_demo", patients=4, days=14, seed=7)
+
+
+@pytest.mark.parametrize(
+    ("username", "home_path", "heading"),
+    [
+        ("patient", "/me/", "Hello"),
+        ("pwp", "/clinician/", "Your caseload"),
+        ("pwp2", "/clinician/", "Your caseload"),
+        ("navigator", "/navigator/", "Support queue"),
+        ("admin", "/admin/", "Site administration"),
+    ],
+)
+def test_each_demo_role_signs_in_through_the_form_and_lands_on_its_home(
+    demo, live_server, page, username, home_path, heading
+):  # type: ignore[no-untyped-def]
+    sign_in(page, live_server, username, DEMO_PASSWORD)
+    page.wait_for_url(f"{live_server.url}{home_path}")
+    assert heading in page.locator("h1").first.inner_text()
+    if username != "admin":
+        # Django admin is Django's own page; ours must pass axe and fit a phone.
+        assert_no_serious_axe_violations(page)
+        assert_fits_phone_width(page)
+
+
+def test_sign_in_page_and_help_page_pass_axe_on_a_phone(live_server, page, chromium_path):  # type: ignore[no-untyped-def]
+    for path in ("/accounts/login/", "/help/"):
+        page.goto(f"{live_server.url}{path}")
+        assert_no_serious_axe_violations(page)
+        assert_fits_phone_width(page)
+
+
+def test_wrong_password_shows_a_clear_message(demo, live_server, page):  # type: ignore[no-untyped-def]
+    sign_in(page, live_server, "patient", "not-the-password")
+    assert page.get_by_text("There is a problem").is_visible()
+    assert_no_serious_axe_violations(page)

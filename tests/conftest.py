@@ -1,0 +1,161 @@
+"""Shared fixtures: the personas of STYLE.md and the real services some tests need.
+
+Personas: ``patient`` (treated by ``pwp``), ``other_patient`` (treated by ``other_pwp``),
+``pwp``, ``other_pwp``, ``navigator`` and ``service_admin``, all in ``service``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from accounts.models import User
+from care.models import Episode, Service
+from tests import factories
+
+REQUIRE_SERVICES = os.environ.get("BCBT_REQUIRE_SERVICES") == "1"
+
+
+def missing_service(reason: str) -> None:
+    """Skip with a visible reason, or fail when CI says every service must be there."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (BCBT_REQUIRE_SERVICES=1 makes this a failure, not a skip)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):  # type: ignore[no-untyped-def]
+    # Argon2 is deliberately slow; tests that check hashing itself override this.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():  # type: ignore[no-untyped-def]
+    from django.core.cache import cache
+
+    # A test that stops Redis must not break the next test.
+    with contextlib.suppress(Exception):
+        cache.clear()
+    yield
+
+
+@pytest.fixture
+def service(db: None) -> Service:
+    return factories.ServiceFactory.create()
+
+
+@pytest.fixture
+def pwp(service: Service) -> User:
+    return factories.PwpFactory.create(username="pwp-alice", service=service)
+
+
+@pytest.fixture
+def other_pwp(service: Service) -> User:
+    return factories.PwpFactory.create(username="pwp-bob", service=service)
+
+
+@pytest.fixture
+def navigator(service: Service) -> User:
+    return factories.NavigatorFactory.create(username="navigator-nia", service=service)
+
+
+@pytest.fixture
+def service_admin(service: Service) -> User:
+    return factories.ServiceAdminFactory.create(username="admin-asha", service=service)
+
+
+@pytest.fixture
+def patient(service: Service) -> User:
+    return factories.PatientFactory.create(username="patient-charlie", service=service)
+
+
+@pytest.fixture
+def other_patient(service: Service) -> User:
+    return factories.PatientFactory.create(username="patient-dana", service=service)
+
+
+@pytest.fixture
+def episode(patient: User, pwp: User, service: Service) -> Episode:
+    return factories.make_episode(patient=patient, pwp=pwp, service=service)
+
+
+@pytest.fixture
+def other_episode(other_patient: User, other_pwp: User, service: Service) -> Episode:
+    return factories.make_episode(patient=other_patient, pwp=other_pwp, service=service)
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def patient_client(patient: User, episode: Episode) -> Client:
+    return client_for(patient)
+
+
+@pytest.fixture
+def pwp_client(pwp: User) -> Client:
+    return client_for(pwp)
+
+
+@pytest.fixture
+def other_pwp_client(other_pwp: User) -> Client:
+    return client_for(other_pwp)
+
+
+@pytest.fixture
+def navigator_client(navigator: User) -> Client:
+    return client_for(navigator)
+
+
+@pytest.fixture
+def service_admin_client(service_admin: User) -> Client:
+    return client_for(service_admin)
+
+
+@pytest.fixture
+def postgres(db: None) -> None:
+    """For tests that need PostgreSQL's own behaviour (row locks, concurrent writers)."""
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        missing_service("needs PostgreSQL: set DATABASE_URL=postgres://...")
+
+
+def _port_open(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=1
+        ):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The URL of a running Redis, for tests that need the real one."""
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        missing_service("needs Redis: set REDIS_URL=redis://...")
+    if not _port_open(url, 6379):
+        missing_service(f"Redis is not answering at {url}")
+    return url
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = os.environ.get("BCBT_CHROMIUM", "/usr/bin/chromium")
+    if not (os.path.exists(path) or shutil.which(path)):
+        missing_service(
+            f"needs Chromium at {path} (apt-get install chromium, or set BCBT_CHROMIUM)"
+        )
+    return path

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from django.db.utils import OperationalError
+
+
+@pytest.mark.django_db
+def test_healthz_reports_each_component(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["checks"]["database"] == "ok"
+    assert body["checks"]["cache"] == "ok"
+    assert set(body["checks"]) == {"database", "cache", "broker"}
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_when_the_database_is_down(client) -> None:  # type: ignore[no-untyped-def]
+    with mock.patch("bcbt.health.connection.cursor", side_effect=OperationalError("down")):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"] == "unavailable"
+
+
+@pytest.mark.django_db
+def test_healthz_stays_200_when_the_cache_is_down(client, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2},
+        }
+    }
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["checks"]["cache"] == "unavailable"

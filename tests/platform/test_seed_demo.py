@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.models import Role, User
+from care.models import AppointmentStatus, Episode
+
+
+@pytest.mark.django_db
+def test_seed_demo_creates_the_people_in_product_md(settings, capsys) -> None:  # type: ignore[no-untyped-def]
+    settings.BCBT_DEMO_PASSWORD = "a-demo-password-for-tests"
+    call_command("seed_demo", patients=3, days=10, seed=1)
+    roles = dict(User.objects.values_list("username", "role"))
+    assert roles["admin"] == Role.SERVICE_ADMIN
+    assert roles["pwp"] == Role.PWP and roles["pwp2"] == Role.PWP
+    assert roles["navigator"] == Role.NAVIGATOR
+    for name in ("patient", "patient001", "patient002", "patient003"):
+        assert roles[name] == Role.PATIENT
+        assert User.objects.get(username=name).email == f"{name}@example.org"
+    assert User.objects.get(username="admin").is_superuser
+    assert User.objects.get(username="patient").check_password("a-demo-password-for-tests")
+    caseloads = {
+        pwp: set(
+            Episode.objects.filter(pwp__username=pwp).values_list("patient__username", flat=True)
+        )
+        for pwp in ("pwp", "pwp2")
+    }
+    assert caseloads["pwp"] and caseloads["pwp2"]
+    assert not caseloads["pwp"] & caseloads["pwp2"]
+    patient_episode = Episode.objects.get(patient__username="patient")
+    assert patient_episode.appointments.count() == 11
+    assert patient_episode.appointments.exclude(status=AppointmentStatus.SCHEDULED).exists()
+    assert "a-demo-password-for-tests" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_to_run_twice_unless_reset(settings) -> None:  # type: ignore[no-untyped-def]
+    call_command("seed_demo", patients=1, days=5, seed=1)
+    with pytest.raises(CommandError, match="--reset"):
+        call_command("seed_demo", patients=1, days=5, seed=1)
+    call_command("seed_demo", patients=1, days=5, seed=1, reset=True)
+    assert User.objects.filter(username="patient").count() == 1
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_deterministic_for_a_seed() -> None:
+    def snapshot() -> list[tuple[str, str, str]]:
+        return sorted(
+            (episode.patient.username, str(episode.started_on), str(episode.pwp))
+            for episode in Episode.objects.select_related("patient", "pwp")
+        )
+
+    call_command("seed_demo", patients=5, days=5, seed=42)
+    first = snapshot()
+    call_command("seed_demo", patients=5, days=5, seed=42, reset=True)
+    assert snapshot() == first
