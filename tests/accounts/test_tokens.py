@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import datetime
+
+import time_machine
+from django.utils import timezone
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.test import APIRequestFactory
+
+from accounts.authentication import DeviceTokenAuthentication
+from accounts.models import DeviceToken
+from accounts.tokens import device_token_issue, device_token_revoke
+
+
+def _authenticate(key: str):  # type: ignore[no-untyped-def]
+    request = APIRequestFactory().get("/api/v1/mood/", HTTP_AUTHORIZATION=f"Token {key}")
+    from rest_framework.request import Request
+
+    return DeviceTokenAuthentication().authenticate(Request(request))
+
+
+def test_only_a_hash_of_the_key_is_stored(patient) -> None:  # type: ignore[no-untyped-def]
+    token, key = device_token_issue(user=patient, device_name="Pixel")
+    assert key not in token.key_hash
+    assert not DeviceToken.objects.filter(key_hash=key).exists()
+    user, _ = _authenticate(key)
+    assert user == patient
+
+
+def test_a_revoked_token_is_refused(patient) -> None:  # type: ignore[no-untyped-def]
+    token, key = device_token_issue(user=patient)
+    device_token_revoke(by=patient, token=token)
+    try:
+        _authenticate(key)
+    except AuthenticationFailed as error:
+        assert "sign in again" in str(error.detail)
+    else:
+        raise AssertionError("a revoked token was accepted")
+
+
+def test_an_expired_token_is_refused(patient) -> None:  # type: ignore[no-untyped-def]
+    _, key = device_token_issue(user=patient)
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=31)):
+        try:
+            _authenticate(key)
+        except AuthenticationFailed:
+            return
+    raise AssertionError("an expired token was accepted")
