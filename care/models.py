@@ -158,3 +158,39 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class SessionRecord(models.Model):
+    """What happened at one appointment, written by the PWP during or after it."""
+
+    appointment = models.OneToOneField(Appointment, on_delete=models.CASCADE, related_name="record")
+    agenda = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="session_records"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Record of {self.appointment}"
+
+
+class AgreedTask(models.Model):
+    """A task the patient and PWP agreed at a session: the plan for the coming week."""
+
+    record = models.ForeignKey(SessionRecord, on_delete=models.CASCADE, related_name="tasks")
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="agreed_tasks")
+    description = models.CharField(max_length=300)
+    # The module the task belongs to, when it is one: a slug, so this app does not depend on
+    # the modules app's tables.
+    module_slug = models.SlugField(max_length=100, blank=True)
+    minutes_per_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.description

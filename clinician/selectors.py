@@ -1,10 +1,20 @@
+"""Reads for the PWP's pages, each scoped to what the person asking may see."""
+
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import Role, User
-from care.models import Appointment, AppointmentStatus, Episode, EpisodeStatus
+from care.models import Appointment, AppointmentStatus, Episode, EpisodeStatus, Service
+from clinician.models import Message, SessionGuide
+
+GUIDES_FILE = Path(__file__).parent / "content" / "session_guides.yaml"
 
 
 def caseload_for_staff(*, staff: User) -> QuerySet[Episode]:
@@ -30,3 +40,28 @@ def caseload_for_staff(*, staff: User) -> QuerySet[Episode]:
         )
         .order_by("next_appointment_at", "patient__last_name")
     )
+
+
+def messages_for_episode(*, episode: Episode) -> QuerySet[Message]:
+    return Message.objects.filter(episode=episode).select_related("sender")
+
+
+@cache
+def _default_guides() -> dict[str, Any]:
+    return yaml.safe_load(GUIDES_FILE.read_text())
+
+
+def session_roles() -> dict[str, str]:
+    """Who does what: the PWP, the navigator, and what nobody monitors."""
+    return dict(_default_guides()["roles"])
+
+
+def session_guide_for(*, service: Service, session_number: int) -> SessionGuide | None:
+    """The service's own guide for a session, else bcbt's default, else None."""
+    own = SessionGuide.objects.filter(service=service, session_number=session_number).first()
+    if own is not None:
+        return own
+    default = _default_guides()["sessions"].get(session_number)
+    if default is None:
+        return None
+    return SessionGuide(service=service, session_number=session_number, **default)

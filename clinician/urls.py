@@ -6,6 +6,14 @@ from clinician import views
 
 app_name = "clinician"
 
+# Mounted at the site root: PWP pages live under /clinician/, the patient's under their own paths.
 urlpatterns = [
-    path("", views.caseload, name="caseload"),
+    path("clinician/", views.caseload, name="caseload"),
+    path(
+        "clinician/patients/<int:patient_id>/messages/",
+        views.messages_with_patient,
+        name="messages",
+    ),
+    path("messages/", views.patient_messages, name="patient-messages"),
+    path("next-session/", views.patient_topics, name="patient-topics"),
 ]

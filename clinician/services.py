@@ -1,0 +1,186 @@
+"""Writes for the PWP's day: messages, the patient's topics, brief reviews and session records."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from care.models import (
+    AgreedTask,
+    Appointment,
+    AppointmentStatus,
+    Episode,
+    SessionRecord,
+)
+from care.services import audit_event_record
+from clinician.models import BriefReview, Message, PatientTopic
+from notifications.models import NotificationKind
+from notifications.services import notification_enqueue
+
+MESSAGE_MAX_LENGTH = 2000
+
+
+@transaction.atomic
+def message_send(
+    *, episode: Episode, sender: User, body: str, request: HttpRequest | None = None
+) -> Message:
+    """Send a message within an episode and queue a notification for the other side.
+
+    The notification says only that a message is waiting; the text stays on the platform.
+    """
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": "Write a message before sending it."})
+    if len(body) > MESSAGE_MAX_LENGTH:
+        raise ValidationError(
+            {"body": f"Messages can be up to {MESSAGE_MAX_LENGTH} characters long."}
+        )
+    if sender.pk not in (episode.patient_id, episode.pwp_id):
+        raise ValidationError("Only the patient and their PWP can write in this conversation.")
+    message = Message.objects.create(episode=episode, sender=sender, body=body)
+    if sender.pk == episode.patient_id:
+        if episode.pwp is not None:
+            notification_enqueue(
+                key=f"message:{message.pk}:to:{episode.pwp_id}",
+                recipient=episode.pwp,
+                patient=episode.patient,
+                kind=NotificationKind.STAFF_ALERT,
+                channel="in_app",
+                subject="A patient sent you a message",
+                body="A patient on your caseload sent you a message in bcbt.",
+                link=reverse("clinician:messages", args=[episode.patient_id]),
+            )
+    else:
+        notification_enqueue(
+            key=f"message:{message.pk}:to:{episode.patient_id}",
+            recipient=episode.patient,
+            patient=episode.patient,
+            kind=NotificationKind.MESSAGE_RECEIVED,
+            subject="You have a new message from your therapist",
+            body="Your therapist sent you a message. Sign in to bcbt to read it.",
+            link=reverse("clinician:patient-messages"),
+        )
+    audit_event_record(
+        actor=sender,
+        action="message.send",
+        patient=episode.patient,
+        target=message,
+        request=request,
+    )
+    return message
+
+
+def messages_mark_read(*, episode: Episode, reader: User) -> int:
+    """Mark the other side's messages as read; returns how many changed."""
+    return (
+        Message.objects.filter(episode=episode, read_at__isnull=True)
+        .exclude(sender=reader)
+        .update(read_at=timezone.now())
+    )
+
+
+def patient_topic_set(*, episode: Episode, appointment: Appointment, text: str) -> PatientTopic:
+    text = text.strip()
+    if len(text) > 1000:
+        raise ValidationError({"text": "Please keep this to 1000 characters or fewer."})
+    topic, _ = PatientTopic.objects.update_or_create(
+        appointment=appointment,
+        defaults={"episode": episode, "text": text, "updated_at": timezone.now()},
+    )
+    return topic
+
+
+def brief_mark_reviewed(
+    *, appointment: Appointment, by: User, request: HttpRequest | None = None
+) -> BriefReview:
+    review, created = BriefReview.objects.get_or_create(appointment=appointment, reviewed_by=by)
+    if created:
+        audit_event_record(
+            actor=by,
+            action="brief.mark_reviewed",
+            patient=appointment.episode.patient,
+            target=appointment,
+            request=request,
+        )
+    return review
+
+
+@dataclass(frozen=True)
+class TaskInput:
+    description: str
+    module_slug: str = ""
+    minutes_per_day: int | None = None
+
+
+@transaction.atomic
+def session_record_save(
+    *,
+    appointment: Appointment,
+    by: User,
+    attendance: str,
+    agenda: str,
+    notes: str,
+    tasks: list[TaskInput],
+    next_appointment_at: datetime.datetime | None = None,
+    request: HttpRequest | None = None,
+) -> SessionRecord:
+    """Record a session: attendance, agenda, notes, the tasks agreed and the next appointment.
+
+    Saving again updates the record; tasks are added, never silently dropped.
+    """
+    if attendance not in (
+        AppointmentStatus.ATTENDED,
+        AppointmentStatus.DID_NOT_ATTEND,
+        AppointmentStatus.CANCELLED,
+    ):
+        raise ValidationError({"attendance": "Choose whether the patient attended."})
+    episode = appointment.episode
+    appointment.status = attendance
+    appointment.save(update_fields=["status"])
+    record, created = SessionRecord.objects.get_or_create(
+        appointment=appointment,
+        defaults={"recorded_by": by, "agenda": agenda.strip(), "notes": notes.strip()},
+    )
+    if not created:
+        record.agenda = agenda.strip()
+        record.notes = notes.strip()
+        record.updated_at = timezone.now()
+        record.save(update_fields=["agenda", "notes", "updated_at"])
+    AgreedTask.objects.bulk_create(
+        AgreedTask(
+            record=record,
+            episode=episode,
+            description=task.description.strip()[:300],
+            module_slug=task.module_slug,
+            minutes_per_day=task.minutes_per_day,
+        )
+        for task in tasks
+        if task.description.strip()
+    )
+    if next_appointment_at is not None:
+        following = (
+            episode.appointments.filter(
+                number__gt=appointment.number, status=AppointmentStatus.SCHEDULED
+            )
+            .order_by("number")
+            .first()
+        )
+        if following is not None:
+            following.scheduled_at = next_appointment_at
+            following.save(update_fields=["scheduled_at"])
+    audit_event_record(
+        actor=by,
+        action="session_record.save",
+        patient=episode.patient,
+        target=record,
+        request=request,
+        detail={"attendance": attendance, "tasks_added": len(tasks)},
+    )
+    return record
