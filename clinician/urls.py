@@ -9,6 +9,16 @@ app_name = "clinician"
 # Mounted at the site root: PWP pages live under /clinician/, the patient's under their own paths.
 urlpatterns = [
     path("clinician/", views.caseload, name="caseload"),
+    path("clinician/guides/", views.session_guides, name="session-guides"),
+    path("clinician/patients/<int:patient_id>/", views.brief, name="brief"),
+    path(
+        "clinician/patients/<int:patient_id>/reviewed/", views.brief_reviewed, name="brief-reviewed"
+    ),
+    path(
+        "clinician/patients/<int:patient_id>/sessions/<int:number>/record/",
+        views.session_record,
+        name="session-record",
+    ),
     path(
         "clinician/patients/<int:patient_id>/messages/",
         views.messages_with_patient,

@@ -8,13 +8,26 @@ from django.utils import timezone
 
 from accounts.decorators import role_required
 from accounts.models import Role, User
-from care.models import AppointmentStatus
+from care.models import AppointmentStatus, SessionRecord
 from care.selectors import episode_active_for_patient, episode_get_for_staff
 from care.services import audit_event_record
-from clinician.forms import MessageForm, TopicForm
+from clinician.brief import brief_build
+from clinician.forms import MessageForm, SessionRecordForm, TopicForm
 from clinician.models import PatientTopic
-from clinician.selectors import caseload_for_staff, messages_for_episode
-from clinician.services import message_send, messages_mark_read, patient_topic_set
+from clinician.selectors import (
+    caseload_for_staff,
+    messages_for_episode,
+    session_guide_for,
+    session_roles,
+)
+from clinician.services import (
+    TaskInput,
+    brief_mark_reviewed,
+    message_send,
+    messages_mark_read,
+    patient_topic_set,
+    session_record_save,
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -109,3 +122,105 @@ def patient_topics(request: HttpRequest) -> HttpResponse:
     return render(
         request, "clinician/patient_topics.html", {"appointment": appointment, "form": form}
     )
+
+
+@role_required(Role.PWP)
+def session_record(request: HttpRequest, patient_id: int, number: int) -> HttpResponse:
+    """Record one session: attendance, agenda, notes, tasks agreed and the next appointment."""
+    pwp = _user(request)
+    episode = episode_get_for_staff(staff=pwp, patient_id=patient_id)
+    appointment = episode.appointments.filter(number=number).first()
+    if appointment is None:
+        raise Http404("No such session.")
+    record = SessionRecord.objects.filter(appointment=appointment).first()
+    initial = {"agenda": record.agenda, "notes": record.notes} if record else {}
+    form = SessionRecordForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        tasks = [TaskInput(description=line) for line in data["task"].splitlines() if line.strip()]
+        session_record_save(
+            appointment=appointment,
+            by=pwp,
+            attendance=data["attendance"],
+            agenda=data["agenda"],
+            notes=data["notes"],
+            tasks=tasks,
+            next_appointment_at=data["next_appointment_at"],
+            request=request,
+        )
+        flash.success(request, f"Session {appointment.number} recorded.")
+        return redirect("clinician:brief", patient_id=patient_id)
+    audit_event_record(
+        actor=pwp,
+        action="session_record.view",
+        patient=episode.patient,
+        target=appointment,
+        request=request,
+    )
+    return render(
+        request,
+        "clinician/session_record.html",
+        {
+            "episode": episode,
+            "appointment": appointment,
+            "record": record,
+            "tasks": record.tasks.all() if record else [],
+            "form": form,
+            "guide": session_guide_for(service=episode.service, session_number=appointment.number),
+            "roles": session_roles(),
+        },
+    )
+
+
+@role_required(Role.PWP, Role.SERVICE_ADMIN)
+def session_guides(request: HttpRequest) -> HttpResponse:
+    """Every session's guide for the PWP's service, and who does what."""
+    staff = _user(request)
+    if staff.service is None:
+        raise Http404("You are not attached to a service.")
+    numbers = list(staff.service.session_plan.values_list("number", flat=True)) or list(
+        range(1, 12)
+    )
+    guides = [session_guide_for(service=staff.service, session_number=number) for number in numbers]
+    return render(
+        request,
+        "clinician/session_guides.html",
+        {"guides": [guide for guide in guides if guide is not None], "roles": session_roles()},
+    )
+
+
+@role_required(Role.PWP)
+def brief(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The pre-session brief for one patient on the PWP's caseload. Every opening is audited."""
+    pwp = _user(request)
+    episode = episode_get_for_staff(staff=pwp, patient_id=patient_id)
+    patient_brief = brief_build(episode=episode, pwp=pwp)
+    audit_event_record(
+        actor=pwp, action="brief.view", patient=episode.patient, target=episode, request=request
+    )
+    guide = (
+        session_guide_for(service=episode.service, session_number=patient_brief.coming.number)
+        if patient_brief.coming
+        else None
+    )
+    return render(
+        request,
+        "clinician/brief.html",
+        {"brief": patient_brief, "episode": episode, "guide": guide, "roles": session_roles()},
+    )
+
+
+@role_required(Role.PWP)
+def brief_reviewed(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Record that the PWP read the brief before the coming session (POST only)."""
+    if request.method != "POST":
+        return redirect("clinician:brief", patient_id=patient_id)
+    pwp = _user(request)
+    episode = episode_get_for_staff(staff=pwp, patient_id=patient_id)
+    patient_brief = brief_build(episode=episode, pwp=pwp)
+    if patient_brief.coming is None:
+        flash.error(request, "There is no upcoming session to mark this brief against.")
+    else:
+        brief_mark_reviewed(appointment=patient_brief.coming, by=pwp, request=request)
+        flash.success(request, f"Marked as reviewed before session {patient_brief.coming.number}.")
+    return redirect("clinician:brief", patient_id=patient_id)

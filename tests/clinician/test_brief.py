@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from care.models import AgreedTask, AppointmentStatus, AuditEvent, SessionRecord
+from clinician.models import BriefReview
+
+
+def test_opening_the_brief_is_audited(pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
+    response = pwp_client.get(f"/clinician/patients/{episode.patient_id}/")
+    assert response.status_code == 200
+    assert AuditEvent.objects.filter(action="brief.view", patient=episode.patient).count() == 1
+
+
+def test_other_pwp_gets_404_for_the_brief(other_pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
+    assert other_pwp_client.get(f"/clinician/patients/{episode.patient_id}/").status_code == 404
+    assert not AuditEvent.objects.filter(action="brief.view").exists()
+
+
+def test_unknown_patient_gets_the_same_404(pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
+    assert pwp_client.get("/clinician/patients/999999/").status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["navigator_client", "patient_client"])
+def test_wrong_role_cannot_open_the_brief(request, persona, episode) -> None:  # type: ignore[no-untyped-def]
+    client = request.getfixturevalue(persona)
+    assert client.get(f"/clinician/patients/{episode.patient_id}/").status_code == 403
+
+
+def test_mark_as_reviewed_records_it_against_the_coming_session(pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
+    response = pwp_client.post(f"/clinician/patients/{episode.patient_id}/reviewed/")
+    assert response.status_code == 302
+    review = BriefReview.objects.get()
+    assert review.appointment.status == AppointmentStatus.SCHEDULED
+    assert review.appointment.scheduled_at >= timezone.now()
+    page = pwp_client.get(f"/clinician/patients/{episode.patient_id}/").content.decode()
+    assert "You marked this brief as reviewed" in page
+
+
+def test_recording_a_session_sets_attendance_notes_and_tasks(pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
+    appointment = episode.appointments.get(number=3)
+    response = pwp_client.post(
+        f"/clinician/patients/{episode.patient_id}/sessions/3/record/",
+        {
+            "attendance": "attended",
+            "agenda": "Review diary",
+            "notes": "Engaged well",
+            "task": "Plan one walk\nRing a friend",
+            "next_appointment_at": "",
+        },
+    )
+    assert response.status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.ATTENDED
+    assert appointment.record.notes == "Engaged well"
+    assert list(AgreedTask.objects.values_list("description", flat=True)) == [
+        "Plan one walk",
+        "Ring a friend",
+    ]
+
+
+def test_recording_a_session_moves_the_next_appointment(pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
+    pwp_client.post(
+        f"/clinician/patients/{episode.patient_id}/sessions/3/record/",
+        {"attendance": "attended", "next_appointment_at": "2027-01-05 14:30"},
+    )
+    moved = episode.appointments.get(number=4).scheduled_at
+    assert timezone.localtime(moved).strftime("%Y-%m-%d %H:%M") == "2027-01-05 14:30"
+
+
+def test_session_record_without_attendance_shows_an_error_and_saves_nothing(
+    pwp_client, episode
+) -> None:  # type: ignore[no-untyped-def]
+    response = pwp_client.post(
+        f"/clinician/patients/{episode.patient_id}/sessions/3/record/", {"notes": "x"}
+    )
+    assert response.status_code == 200
+    assert "Choose whether the patient attended." in response.content.decode()
+    assert not SessionRecord.objects.exists()
+    assert episode.appointments.get(number=3).status == AppointmentStatus.SCHEDULED
+
+
+def test_brief_shows_last_sessions_tasks(pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
+    session_one = episode.appointments.get(number=1)
+    with time_machine.travel(session_one.scheduled_at + datetime.timedelta(hours=1)):
+        pwp_client.post(
+            f"/clinician/patients/{episode.patient_id}/sessions/1/record/",
+            {"attendance": "attended", "task": "Fill in the activity diary"},
+        )
+    page = pwp_client.get(f"/clinician/patients/{episode.patient_id}/").content.decode()
+    assert "Fill in the activity diary" in page
+
+
+def test_session_guides_page_lists_every_session(pwp_client) -> None:  # type: ignore[no-untyped-def]
+    page = pwp_client.get("/clinician/guides/").content.decode()
+    assert "Session 1: Getting started together" in page
+    assert "Session 11: Ending well" in page
+    assert "digital navigator" in page.lower()
