@@ -24,6 +24,7 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
         ("Caseload", "clinician:caseload"),
         ("Risk flags", "measures:flags"),
         ("Module library", "modules:library"),
+        ("Session guides", "clinician:session-guides"),
         ("Account", "accounts:account"),
     ],
     Role.NAVIGATOR: [
