@@ -207,11 +207,13 @@ class RiskFlag(models.Model):
     ``review_due_at``.
     """
 
+    # Like appointments, a flag goes with its episode or patient when those are deleted on
+    # purpose (the demo reset does); staff who reviewed flags cannot be deleted on their own.
     patient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="risk_flags"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="risk_flags"
     )
     episode = models.ForeignKey(
-        Episode, null=True, blank=True, on_delete=models.PROTECT, related_name="risk_flags"
+        Episode, null=True, blank=True, on_delete=models.CASCADE, related_name="risk_flags"
     )
     # Empty only for a patient registered with no service: their flags go to the superusers.
     service = models.ForeignKey(
@@ -221,7 +223,7 @@ class RiskFlag(models.Model):
         "measures.QuestionnaireResponse",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="risk_flags",
     )
     reason = models.CharField(
@@ -238,7 +240,7 @@ class RiskFlag(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="risk_flags_assigned",
     )
     created_at = models.DateTimeField(default=timezone.now)
@@ -248,7 +250,7 @@ class RiskFlag(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="risk_flags_reviewed",
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Role, User
+from measures import api_schema  # noqa: F401  (registers the token scheme for the schema)
 from measures.definitions import NEEDS_CLINICIAN_REVIEW
 from measures.models import QuestionnaireResponse
 from measures.scoring import AnswerError

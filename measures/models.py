@@ -18,12 +18,15 @@ class QuestionnaireResponse(models.Model):
     """One completed questionnaire, scored when it was submitted with the instrument version
     named here. ``respondent`` is the patient, or the PWP for the PWP's alliance rating."""
 
+    # Answers belong to the patient's record and go with it (an episode protects its patient,
+    # so in practice that means deleting the episode on purpose first). A member of staff with
+    # ratings cannot be deleted on their own (RESTRICT), only together with those ratings.
     patient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="questionnaire_responses"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="questionnaire_responses"
     )
     respondent = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="questionnaire_responses_given",
     )
     # Empty when a patient answers between episodes; the answers are kept all the same.
@@ -31,7 +34,7 @@ class QuestionnaireResponse(models.Model):
         Episode,
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         related_name="questionnaire_responses",
     )
     instrument_code = models.CharField(max_length=30)

@@ -59,7 +59,9 @@ def test_question_nine_signposts_the_patient_and_the_pwp_closes_the_flag(
     staff_page.get_by_role("button", name="Close flag with this note").click()
     assert staff_page.get_by_text("There is a problem").is_visible()
     assert_no_serious_axe_violations(staff_page)
-    staff_page.get_by_label("What did you do?").fill("Phoned Robin; safe tonight; safety plan agreed.")
+    staff_page.get_by_label("What did you do?").fill(
+        "Phoned Robin; safe tonight; safety plan agreed."
+    )
     staff_page.get_by_role("button", name="Close flag with this note").click()
     staff_page.wait_for_url(f"{live_server.url}/clinician/flags/")
     assert "No open flags" in staff_page.content()
@@ -89,6 +91,7 @@ def test_outcomes_and_alliance_pages_pass_axe_on_a_phone(live_server, page):  # 
         assert page.locator("h1").first.is_visible()
         assert_no_serious_axe_violations(page)
         assert_fits_phone_width(page)
-    assert "Talk about this" in page.goto(
-        f"{live_server.url}/clinician/patients/{patient.pk}/outcomes/"
-    ).text()  # type: ignore[union-attr]
+    assert (
+        "Talk about this"
+        in page.goto(f"{live_server.url}/clinician/patients/{patient.pk}/outcomes/").text()
+    )  # type: ignore[union-attr]
