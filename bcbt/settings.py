@@ -308,3 +308,11 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+# --- measures ---
+# Risk flags not reviewed within the service's window move to the duty queue. The sweep is cheap
+# (an indexed query) and idempotent, so it runs every five minutes.
+CELERY_BEAT_SCHEDULE["measures-escalate-overdue-risk-flags"] = {
+    "task": "measures.tasks.risk_flags_escalate",
+    "schedule": env.float("BCBT_RISK_ESCALATION_SWEEP_SECONDS", default=300.0),
+}

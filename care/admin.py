@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from care.models import Appointment, AuditEvent, Episode, Service, SessionPlanEntry
+from care.models import (
+    Appointment,
+    AuditEvent,
+    DutyQueueMember,
+    Episode,
+    RiskFlag,
+    Service,
+    SessionPlanEntry,
+)
 
 
 class SessionPlanInline(admin.TabularInline):
@@ -10,11 +18,19 @@ class SessionPlanInline(admin.TabularInline):
     extra = 0
 
 
+class DutyQueueInline(admin.TabularInline):
+    model = DutyQueueMember
+    extra = 0
+    raw_id_fields = ("staff",)
+    verbose_name = "duty queue member"
+    verbose_name_plural = "duty queue (empty: the service admins are the duty queue)"
+
+
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "time_zone")
     prepopulated_fields = {"slug": ("name",)}
-    inlines = [SessionPlanInline]
+    inlines = [SessionPlanInline, DutyQueueInline]
 
 
 class AppointmentInline(admin.TabularInline):
@@ -45,6 +61,24 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "occurred_at"
 
     # The audit trail is append-only, even for admins.
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(RiskFlag)
+class RiskFlagAdmin(admin.ModelAdmin):
+    """Read-only: flags are closed with a note on the clinician page, where it is audited."""
+
+    list_display = ("id", "patient", "service", "status", "route", "pwp", "created_at")
+    list_filter = ("status", "route", "service")
+    date_hierarchy = "created_at"
+
     def has_add_permission(self, request: object) -> bool:
         return False
 

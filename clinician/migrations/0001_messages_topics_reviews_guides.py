@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("care", "0002_session_records_and_agreed_tasks"),
+        ("care", "0004_session_records_and_agreed_tasks"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("care", "0001_initial"),
+        ("care", "0003_risk_flag_source_response"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,348 @@
+"""Risk flags: raising, reviewing and escalating them, and the reads that scope them.
+
+A risk flag is raised in the same transaction as the answers that caused it, with an alert row in
+the notification outbox for each person who must see it: the patient's PWP, or every member of
+the service's duty queue when the patient has no PWP. A flag the PWP has not reviewed by its
+``review_due_at`` escalates to the duty queue (``risk_flags_escalate_overdue``, run by a periodic
+task). A flag closes only with a note of what was done. Alerts carry no clinical content.
+
+The duty queue of a service is:
+1. the staff listed for it as ``DutyQueueMember`` rows (set in Django admin), or, if none are,
+2. the service's active service admins, or, if it has none,
+3. every active superuser,
+so a flag always reaches someone.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role, User
+from care.models import (
+    DutyQueueMember,
+    Episode,
+    RiskFlag,
+    RiskFlagReason,
+    RiskFlagRoute,
+    RiskFlagStatus,
+    Service,
+)
+from care.services import audit_event_record
+from notifications.models import Notification, NotificationKind, NotificationState
+from notifications.services import notification_enqueue
+
+if TYPE_CHECKING:
+    from measures.models import QuestionnaireResponse
+
+ALERT_SUBJECT = "A patient needs a clinician review"
+ALERT_BODY_PWP = "A patient on your caseload needs a clinician review."
+ALERT_BODY_DUTY = "A patient in your service's duty queue needs a clinician review."
+ALERT_BODY_ESCALATED = (
+    "A patient's flag was not reviewed in time and has moved to your service's duty queue. "
+    "It needs a clinician review."
+)
+
+
+class RiskFlagAlreadyClosed(Exception):
+    """Someone else closed the flag first; the view answers 409."""
+
+
+# --- Working days -------------------------------------------------------------------------
+
+
+def working_days_after(
+    *, start: datetime.datetime, working_days: int, zone: zoneinfo.ZoneInfo
+) -> datetime.datetime:
+    """The moment ``working_days`` working days (Monday to Friday) after ``start``.
+
+    Keeps the local time of day, so a flag raised at 17:00 on a Friday is due at 17:00 on
+    Monday. A flag raised at a weekend starts its clock at 00:00 on the Monday, which gives the
+    PWP the whole of Monday. Bank holidays are not known to bcbt and count as working days.
+    """
+    local = start.astimezone(zone)
+    if local.weekday() >= 5:
+        days_to_monday = 7 - local.weekday()
+        local = datetime.datetime.combine(
+            local.date() + datetime.timedelta(days=days_to_monday), datetime.time(0, 0), zone
+        )
+    day = local.date()
+    remaining = working_days
+    while remaining > 0:
+        day += datetime.timedelta(days=1)
+        if day.weekday() < 5:
+            remaining -= 1
+    # Combining with the wall-clock time (not adding hours) keeps 17:00 across a clock change.
+    return datetime.datetime.combine(day, local.timetz().replace(tzinfo=None), zone)
+
+
+# --- The duty queue -------------------------------------------------------------------------
+
+
+def duty_queue_members(*, service: Service | None) -> list[User]:
+    """Everyone who gets a service's duty-queue alerts; never empty while any admin exists."""
+    if service is not None:
+        members = list(
+            User.objects.filter(duty_queue_memberships__service=service, is_active=True).order_by(
+                "id"
+            )
+        )
+        if members:
+            return members
+        admins = list(
+            User.objects.filter(role=Role.SERVICE_ADMIN, service=service, is_active=True).order_by(
+                "id"
+            )
+        )
+        if admins:
+            return admins
+    return list(User.objects.filter(is_superuser=True, is_active=True).order_by("id"))
+
+
+def is_on_duty_queue(*, staff: User, service_id: int | None) -> bool:
+    if service_id is None:
+        return staff.is_superuser
+    listed = DutyQueueMember.objects.filter(service_id=service_id)
+    if listed.exists():
+        return listed.filter(staff=staff).exists()
+    return staff.role == Role.SERVICE_ADMIN and staff.service_id == service_id
+
+
+def _flag_link(flag: RiskFlag) -> str:
+    return reverse("measures:flag-detail", args=[flag.pk])
+
+
+# --- Writes ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def risk_flag_raise(
+    *,
+    patient: User,
+    episode: Episode | None,
+    service: Service | None,
+    source_response: QuestionnaireResponse | None,
+    review_due_at: datetime.datetime,
+    reason: str = RiskFlagReason.NEEDS_CLINICIAN_REVIEW,
+    now: datetime.datetime | None = None,
+) -> RiskFlag:
+    """Raise a flag and queue its alerts. Call it inside the transaction that stores the answers,
+    so that the answers, the flag and the alerts are kept together or not at all."""
+    now = now or timezone.now()
+    pwp = episode.pwp if episode is not None and episode.is_active else None
+    flag = RiskFlag.objects.create(
+        patient=patient,
+        episode=episode,
+        service=service,
+        source_response=source_response,
+        reason=reason,
+        route=RiskFlagRoute.PWP if pwp is not None else RiskFlagRoute.DUTY_QUEUE,
+        pwp=pwp,
+        created_at=now,
+        review_due_at=review_due_at,
+    )
+    if pwp is not None:
+        recipients, body = [pwp], ALERT_BODY_PWP
+    else:
+        recipients, body = duty_queue_members(service=service), ALERT_BODY_DUTY
+    for recipient in recipients:
+        notification_enqueue(
+            key=f"risk-flag:{flag.pk}:{recipient.pk}",
+            recipient=recipient,
+            kind=NotificationKind.STAFF_ALERT,
+            subject=ALERT_SUBJECT,
+            body=body,
+            patient=patient,
+            link=_flag_link(flag),
+            due_at=now,
+        )
+    audit_event_record(
+        actor=patient if source_response is not None else None,
+        action="risk_flag.raise",
+        patient=patient,
+        target=flag,
+        detail={"route": flag.route, "alerts": len(recipients)},
+    )
+    return flag
+
+
+def risk_flag_close(
+    *,
+    flag: RiskFlag,
+    by: User,
+    note: str,
+    request: HttpRequest | None = None,
+    now: datetime.datetime | None = None,
+) -> RiskFlag:
+    """Close a flag with a note of what was done. The caller has checked ``by`` may see it."""
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": "Write what you did about this flag before closing it."})
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = RiskFlag.objects.select_for_update().get(pk=flag.pk)
+        if locked.status != RiskFlagStatus.OPEN:
+            raise RiskFlagAlreadyClosed
+        locked.status = RiskFlagStatus.CLOSED
+        locked.reviewed_by = by
+        locked.reviewed_at = now
+        locked.review_note = note
+        locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+        # Alerts not yet sent about a flag that is now closed would only send people looking.
+        Notification.objects.filter(
+            Q(key__startswith=f"risk-flag:{flag.pk}:")
+            | Q(key__startswith=f"risk-flag-escalated:{flag.pk}:"),
+            state__in=[NotificationState.PENDING, NotificationState.HELD],
+        ).update(state=NotificationState.WITHDRAWN)
+        # The note is clinical: the audit trail records that it was written, not what it says.
+        audit_event_record(
+            actor=by,
+            action="risk_flag.close",
+            patient=locked.patient,
+            target=locked,
+            request=request,
+            detail={"note_length": len(note)},
+        )
+    return locked
+
+
+def risk_flag_escalate(*, flag: RiskFlag, now: datetime.datetime) -> int:
+    """Move one overdue flag to the duty queue and alert its members; returns alerts queued."""
+    flag.escalated_at = now
+    flag.save(update_fields=["escalated_at"])
+    members = duty_queue_members(service=flag.service)
+    for member in members:
+        notification_enqueue(
+            key=f"risk-flag-escalated:{flag.pk}:{member.pk}",
+            recipient=member,
+            kind=NotificationKind.STAFF_ALERT,
+            subject=ALERT_SUBJECT,
+            body=ALERT_BODY_ESCALATED,
+            patient=flag.patient,
+            link=_flag_link(flag),
+            due_at=now,
+        )
+    audit_event_record(
+        actor=None,
+        action="risk_flag.escalate",
+        patient=flag.patient,
+        target=flag,
+        detail={"alerts": len(members)},
+    )
+    return len(members)
+
+
+def risk_flags_escalate_overdue(
+    *, now: datetime.datetime | None = None, batch_size: int = 200
+) -> int:
+    """Escalate every open PWP flag past its review time; returns how many were escalated.
+
+    Works in batches, each in its own transaction with the rows locked (skipping rows another
+    sweep holds), so two overlapping sweeps never escalate a flag twice.
+    """
+    now = now or timezone.now()
+    escalated = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                RiskFlag.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(
+                    status=RiskFlagStatus.OPEN,
+                    route=RiskFlagRoute.PWP,
+                    escalated_at__isnull=True,
+                    review_due_at__lte=now,
+                )
+                .select_related("patient", "service")
+                .order_by("review_due_at", "id")[:batch_size]
+            )
+            for flag in batch:
+                risk_flag_escalate(flag=flag, now=now)
+        escalated += len(batch)
+        if len(batch) < batch_size:
+            return escalated
+
+
+# --- Reads ----------------------------------------------------------------------------------
+
+
+def _duty_scope(*, staff: User) -> Q | None:
+    """The flags ``staff`` sees as part of a duty queue, or None."""
+    if staff.role == Role.SERVICE_ADMIN and staff.service_id is not None:
+        service_ids = {staff.service_id}
+    else:
+        service_ids = set()
+    service_ids |= set(
+        DutyQueueMember.objects.filter(staff=staff).values_list("service_id", flat=True)
+    )
+    if not service_ids:
+        return Q(service__isnull=True) if staff.is_superuser else None
+    return Q(service_id__in=service_ids) & (
+        Q(route=RiskFlagRoute.DUTY_QUEUE) | Q(escalated_at__isnull=False)
+    )
+
+
+def _staff_scope(*, staff: User) -> Q | None:
+    scope: Q | None = None
+    if staff.role == Role.PWP:
+        scope = Q(pwp=staff)
+    if staff.role in (Role.PWP, Role.SERVICE_ADMIN):
+        duty = _duty_scope(staff=staff)
+        if duty is not None:
+            scope = duty if scope is None else scope | duty
+    return scope
+
+
+def risk_flags_open_for_staff(*, staff: User) -> QuerySet[RiskFlag]:
+    """Open flags for this person: a PWP's own, plus the duty queue they are on (a service
+    admin sees their service's duty queue). Oldest first: the longest wait comes first."""
+    scope = _staff_scope(staff=staff)
+    if scope is None:
+        return RiskFlag.objects.none()
+    return (
+        RiskFlag.objects.filter(scope, status=RiskFlagStatus.OPEN)
+        .select_related("patient", "pwp", "service")
+        .order_by("created_at", "id")
+    )
+
+
+def risk_flag_get_for_staff(*, staff: User, flag_id: int) -> RiskFlag:
+    """One flag this person may review, open or closed; 404 exactly as for a missing flag."""
+    scope = _staff_scope(staff=staff)
+    if scope is None:
+        raise Http404("No such flag.")
+    if staff.role == Role.SERVICE_ADMIN and staff.service_id is not None:
+        # Service admins oversee every flag in their service, not only the duty queue.
+        scope |= Q(service_id=staff.service_id)
+    flag = (
+        RiskFlag.objects.filter(scope, pk=flag_id)
+        .select_related("patient", "pwp", "service", "episode", "reviewed_by", "source_response")
+        .first()
+    )
+    if flag is None:
+        raise Http404("No such flag.")
+    return flag
+
+
+def open_risk_flags_for_episodes(*, episode_ids: Iterable[int]) -> dict[int, list[RiskFlag]]:
+    """Open flags by episode id, in one query, for a caseload the caller has already scoped.
+
+    Every id asked about is in the answer (with an empty list when it has no open flag).
+    """
+    ids = list(episode_ids)
+    flags: dict[int, list[RiskFlag]] = defaultdict(list)
+    for flag in RiskFlag.objects.filter(episode_id__in=ids, status=RiskFlagStatus.OPEN).order_by(
+        "created_at", "id"
+    ):
+        assert flag.episode_id is not None
+        flags[flag.episode_id].append(flag)
+    return {episode_id: flags.get(episode_id, []) for episode_id in ids}

@@ -1,0 +1,170 @@
+"""The questionnaire API for the mobile app (contract in PRODUCT.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Role, User
+from measures.definitions import NEEDS_CLINICIAN_REVIEW
+from measures.models import QuestionnaireResponse
+from measures.scoring import AnswerError
+from measures.selectors import questionnaire_responses_for_patient, questionnaires_due_for_patient
+from measures.services import UnknownInstrument, patient_instrument, questionnaire_response_record
+from measures.signposting import crisis_signposting
+
+
+class IsPatient(BasePermission):
+    message = "Only patients answer questionnaires."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return getattr(request.user, "role", None) == Role.PATIENT
+
+
+def response_data(response: QuestionnaireResponse) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": response.pk,
+        "code": response.instrument_code,
+        "version": response.instrument_version,
+        "total": response.total,
+        "severity": response.severity or None,
+        "flags": list(response.flags),
+        "submitted_at": response.submitted_at.isoformat(),
+    }
+    if NEEDS_CLINICIAN_REVIEW in response.flags:
+        data["signposting"] = crisis_signposting()
+    return data
+
+
+# These serializers describe the API in the OpenAPI schema. Input is checked by the scoring
+# code itself, which (unlike DRF's IntegerField) refuses "2", 2.0 and true as answers.
+class SignpostingContactSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    phone = serializers.CharField()
+    detail = serializers.CharField()
+    url = serializers.CharField(allow_blank=True)
+
+
+class CrisisSignpostingSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    monitored_in_real_time = serializers.BooleanField()
+    not_monitored = serializers.CharField()
+    review = serializers.CharField()
+    contacts = SignpostingContactSerializer(many=True)
+
+
+class QuestionnaireResponseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    version = serializers.CharField()
+    total = serializers.IntegerField()
+    severity = serializers.CharField(allow_null=True)
+    flags = serializers.ListField(child=serializers.CharField())
+    submitted_at = serializers.DateTimeField()
+    signposting = CrisisSignpostingSerializer(
+        required=False, help_text="Present when the answers raised a risk flag."
+    )
+
+
+class QuestionnaireAnswersSerializer(serializers.Serializer):
+    answers = serializers.ListField(child=serializers.IntegerField())
+
+
+class OptionSerializer(serializers.Serializer):
+    value = serializers.IntegerField()
+    # DRF's metaclass moves declared fields out of the class, so this does not clash with
+    # Field.label; mypy cannot know that.
+    label = serializers.CharField()  # type: ignore[assignment]
+
+
+class DueQuestionnaireSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    version = serializers.CharField()
+    name = serializers.CharField()
+    stem = serializers.CharField()
+    items = serializers.ListField(child=serializers.CharField())
+    options = OptionSerializer(many=True)
+    validated = serializers.BooleanField()
+    session_number = serializers.IntegerField()
+    session_at = serializers.DateTimeField()
+
+
+@extend_schema(
+    responses={200: DueQuestionnaireSerializer(many=True)}, summary="Questionnaires due for me"
+)
+@api_view(["GET"])
+@permission_classes([IsAuthenticated, IsPatient])
+def questionnaires_due(request: Request) -> Response:
+    user = request.user
+    assert isinstance(user, User)
+    return Response(
+        [
+            {
+                "code": due.instrument.code,
+                "version": due.instrument.version,
+                "name": due.instrument.name,
+                "stem": due.instrument.stem,
+                "items": list(due.instrument.items),
+                "options": [
+                    {"value": option.value, "label": option.label}
+                    for option in due.instrument.options
+                ],
+                "validated": due.instrument.validated,
+                "session_number": due.session_number,
+                "session_at": due.session_at.isoformat(),
+            }
+            for due in questionnaires_due_for_patient(patient=user)
+        ]
+    )
+
+
+@extend_schema(
+    methods=["GET"],
+    responses={200: QuestionnaireResponseSerializer(many=True)},
+    summary="My responses",
+)
+@extend_schema(
+    methods=["POST"],
+    request=QuestionnaireAnswersSerializer,
+    responses={201: QuestionnaireResponseSerializer},
+    summary="Answer a questionnaire",
+)
+@api_view(["GET", "POST"])
+@permission_classes([IsAuthenticated, IsPatient])
+def questionnaire_responses(request: Request, code: str) -> Response:
+    user = request.user
+    assert isinstance(user, User)
+    try:
+        patient_instrument(code)
+    except UnknownInstrument as error:
+        raise NotFound("No questionnaire with that code.") from error
+    if request.method == "GET":
+        return Response(
+            [
+                response_data(response)
+                for response in questionnaire_responses_for_patient(
+                    patient=user, instrument_code=code
+                )
+            ]
+        )
+    payload = request.data
+    if not isinstance(payload, dict) or "answers" not in payload:
+        return Response(
+            {"answers": ['Send {"answers": [...]} with one whole number per question.']},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    try:
+        response = questionnaire_response_record(
+            patient=user, instrument_code=code, answers=payload["answers"]
+        )
+    except AnswerError as error:
+        return Response({"answers": [str(error)]}, status=status.HTTP_400_BAD_REQUEST)
+    return Response(response_data(response), status=status.HTTP_201_CREATED)

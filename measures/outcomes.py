@@ -1,0 +1,143 @@
+"""NHS Talking Therapies outcomes of an episode, from its first and last PHQ-9 and GAD-7 scores.
+
+Definitions (thresholds from the instrument files, see ``measures/instruments/outcomes.yaml``):
+
+- *case at start*: the first score of at least one measure is at or above its caseness threshold.
+- *recovery*: a case at start, and the last scores are below caseness on every measure.
+- *reliable improvement*: at least one measure falls by its reliable-change amount or more, and
+  no measure rises by its reliable-change amount or more.
+- *reliable deterioration*: at least one measure rises by its reliable-change amount or more.
+- *reliable recovery*: both recovery and reliable improvement.
+
+An outcome needs paired scores: at least two responses on every measure in the rules. Without
+them every outcome is ``None`` ("not known yet"), never ``False``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from measures.definitions import OutcomeRules, outcome_rules
+from measures.models import QuestionnaireResponse
+
+
+@dataclass(frozen=True)
+class EpisodeOutcome:
+    episode_id: int
+    rules_version: str
+    first: dict[str, int]
+    last: dict[str, int]
+    paired: bool
+    case_at_start: bool | None
+    recovery: bool | None
+    reliable_improvement: bool | None
+    reliable_deterioration: bool | None
+    reliable_recovery: bool | None
+
+    @property
+    def summary(self) -> str:
+        """One plain phrase for tables and reports."""
+        if not self.paired:
+            return "Not enough scores yet"
+        if self.reliable_deterioration:
+            return "Reliable deterioration"
+        if self.reliable_recovery:
+            return "Reliable recovery"
+        if self.recovery:
+            return "Recovery"
+        if self.reliable_improvement:
+            return "Reliable improvement"
+        return "No reliable change"
+
+
+def outcome_compute(
+    *,
+    episode_id: int,
+    first: Mapping[str, int],
+    last: Mapping[str, int],
+    counts: Mapping[str, int],
+    rules: OutcomeRules | None = None,
+) -> EpisodeOutcome:
+    """The outcome from first and last totals by instrument code; pure, no database."""
+    rules = rules or outcome_rules()
+    codes = [instrument.code for instrument in rules.instruments]
+    paired = all(counts.get(code, 0) >= 2 for code in codes)
+    if not paired:
+        return EpisodeOutcome(
+            episode_id=episode_id,
+            rules_version=rules.version,
+            first=dict(first),
+            last=dict(last),
+            paired=False,
+            case_at_start=None,
+            recovery=None,
+            reliable_improvement=None,
+            reliable_deterioration=None,
+            reliable_recovery=None,
+        )
+    case_at_start = any(
+        first[instrument.code] >= int(instrument.caseness_at_least or 0)
+        for instrument in rules.instruments
+    )
+    case_at_end = any(
+        last[instrument.code] >= int(instrument.caseness_at_least or 0)
+        for instrument in rules.instruments
+    )
+    changes = {
+        instrument.code: (last[instrument.code] - first[instrument.code], instrument)
+        for instrument in rules.instruments
+    }
+    improved = any(
+        -change >= int(instrument.reliable_change or 0) for change, instrument in changes.values()
+    )
+    deteriorated = any(
+        change >= int(instrument.reliable_change or 0) for change, instrument in changes.values()
+    )
+    recovery = case_at_start and not case_at_end
+    reliable_improvement = improved and not deteriorated
+    return EpisodeOutcome(
+        episode_id=episode_id,
+        rules_version=rules.version,
+        first=dict(first),
+        last=dict(last),
+        paired=True,
+        case_at_start=case_at_start,
+        recovery=recovery,
+        reliable_improvement=reliable_improvement,
+        reliable_deterioration=deteriorated,
+        reliable_recovery=recovery and reliable_improvement,
+    )
+
+
+def episode_outcomes(*, episode_ids: Iterable[int]) -> dict[int, EpisodeOutcome]:
+    """Outcomes for many episodes in one query, for the PWP's page and for reports.
+
+    Not permission-scoped: the caller passes episode ids it has already scoped (a PWP's caseload,
+    a service admin's service).
+    """
+    rules = outcome_rules()
+    codes = [instrument.code for instrument in rules.instruments]
+    ids = list(episode_ids)
+    first: dict[int, dict[str, int]] = {episode_id: {} for episode_id in ids}
+    last: dict[int, dict[str, int]] = {episode_id: {} for episode_id in ids}
+    counts: dict[int, dict[str, int]] = {episode_id: {} for episode_id in ids}
+    rows = (
+        QuestionnaireResponse.objects.filter(episode_id__in=ids, instrument_code__in=codes)
+        .order_by("episode_id", "submitted_at", "id")
+        .values_list("episode_id", "instrument_code", "total")
+    )
+    for episode_id, code, total in rows.iterator(chunk_size=2000):
+        first[episode_id].setdefault(code, total)
+        last[episode_id][code] = total
+        counts[episode_id][code] = counts[episode_id].get(code, 0) + 1
+    return {
+        episode_id: outcome_compute(
+            episode_id=episode_id,
+            first=first[episode_id],
+            last=last[episode_id],
+            counts=counts[episode_id],
+            rules=rules,
+        )
+        for episode_id in ids
+    }

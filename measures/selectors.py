@@ -1,0 +1,225 @@
+"""Reads of questionnaire data, each scoped to what the person asking may see."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+from care.models import AppointmentStatus, Episode, Service
+from care.risk import open_risk_flags_for_episodes
+from care.selectors import episode_active_for_patient
+from measures.definitions import (
+    RESPONDENT_PATIENT,
+    Instrument,
+    instrument_definition,
+    shipped_instruments,
+)
+from measures.models import LicensedInstrumentText, MeasuresConfiguration, QuestionnaireResponse
+
+__all__ = [
+    "DueQuestionnaire",
+    "configuration_for_service",
+    "instrument_for_use",
+    "instruments_available",
+    "latest_scores_for_episodes",
+    "open_risk_flags_for_episodes",
+    "patient_instruments_available",
+    "questionnaire_response_get_for_patient",
+    "questionnaire_responses_for_patient",
+    "questionnaires_due_for_patient",
+    "score_history_for_episode",
+]
+
+# The questionnaires whose scores a clinician tracks session by session.
+SCORED_CODES = ("phq9", "gad7", "wsas")
+
+
+def configuration_for_service(*, service: Service | None) -> MeasuresConfiguration:
+    """The service's settings, or the defaults (unsaved) when it has not changed any."""
+    if service is None:
+        return MeasuresConfiguration()
+    configuration = MeasuresConfiguration.objects.filter(service=service).first()
+    return configuration or MeasuresConfiguration(service=service)
+
+
+def instruments_available(*, codes: Iterable[str]) -> dict[str, Instrument]:
+    """The instruments among ``codes`` that can be shown to someone now, with their wording.
+
+    An instrument whose wording comes from a licensed file is left out until the file is loaded.
+    Unknown codes are left out. One query, whatever the number of codes.
+    """
+    wanted = [code for code in dict.fromkeys(codes) if code in shipped_instruments()]
+    licensed_codes = [code for code in wanted if instrument_definition(code).needs_licensed_text]
+    texts = {}
+    if licensed_codes:
+        texts = {
+            (text.instrument_code, text.instrument_version): text
+            for text in LicensedInstrumentText.objects.filter(instrument_code__in=licensed_codes)
+        }
+    available: dict[str, Instrument] = {}
+    for code in wanted:
+        instrument = instrument_definition(code)
+        if instrument.needs_licensed_text:
+            text = texts.get((code, instrument.version))
+            if text is None:
+                continue
+            instrument = instrument.with_text(
+                items=tuple(str(item) for item in text.items),
+                option_labels={
+                    int(value): str(label) for value, label in text.option_labels.items()
+                },
+                stem=text.stem,
+            )
+        available[code] = instrument
+    return available
+
+
+def instrument_for_use(*, code: str) -> Instrument | None:
+    return instruments_available(codes=[code]).get(code)
+
+
+def patient_instruments_available() -> dict[str, Instrument]:
+    """Every questionnaire a patient may fill in now, in a stable order."""
+    codes = [
+        instrument.code
+        for instrument in shipped_instruments().values()
+        if instrument.respondent == RESPONDENT_PATIENT
+    ]
+    order = {"phq9": 0, "gad7": 1, "wsas": 2, "alliance-check": 3, "wai-sr": 4}
+    codes.sort(key=lambda code: (order.get(code, 99), code))
+    return instruments_available(codes=codes)
+
+
+@dataclass(frozen=True)
+class DueQuestionnaire:
+    instrument: Instrument
+    session_number: int
+    session_at: datetime.datetime
+
+
+def questionnaires_due_for_patient(
+    *, patient: User, now: datetime.datetime | None = None
+) -> list[DueQuestionnaire]:
+    """What the patient is asked to fill in before their next session.
+
+    The service's settings say which questionnaires come before every session, and before which
+    sessions the alliance is rated. A questionnaire counts as done for a session when the patient
+    sent one after the previous session (or the start of the episode). "Due" drives reminders and
+    the pre-session brief; answers are accepted whenever they are sent.
+    """
+    now = now or timezone.now()
+    episode = episode_active_for_patient(patient=patient)
+    if episode is None:
+        return []
+    appointments = list(
+        episode.appointments.exclude(status=AppointmentStatus.CANCELLED).order_by("number")
+    )
+    upcoming = [
+        appointment
+        for appointment in appointments
+        if appointment.status == AppointmentStatus.SCHEDULED and appointment.scheduled_at >= now
+    ]
+    if not upcoming:
+        return []
+    next_session = upcoming[0]
+    earlier = [
+        appointment
+        for appointment in appointments
+        if appointment.scheduled_at < next_session.scheduled_at
+    ]
+    window_start = (
+        earlier[-1].scheduled_at
+        if earlier
+        else datetime.datetime.combine(episode.started_on, datetime.time(0, 0), tzinfo=patient.zone)
+    )
+    configuration = configuration_for_service(service=episode.service)
+    codes = list(configuration.session_instruments)
+    last_number = appointments[-1].number
+    if next_session.number in configuration.alliance_sessions or (
+        configuration.alliance_at_last_session and next_session.number == last_number
+    ):
+        codes.append(configuration.alliance_instrument)
+    answered = set(
+        QuestionnaireResponse.objects.filter(
+            patient=patient,
+            respondent=patient,
+            instrument_code__in=codes,
+            submitted_at__gt=window_start,
+        ).values_list("instrument_code", flat=True)
+    )
+    available = instruments_available(codes=codes)
+    return [
+        DueQuestionnaire(
+            instrument=available[code],
+            session_number=next_session.number,
+            session_at=next_session.scheduled_at,
+        )
+        for code in dict.fromkeys(codes)
+        if code in available and code not in answered
+    ]
+
+
+def questionnaire_responses_for_patient(
+    *, patient: User, instrument_code: str | None = None
+) -> QuerySet[QuestionnaireResponse]:
+    """A patient's own answers, newest first (never the PWP's alliance ratings about them)."""
+    responses = QuestionnaireResponse.objects.filter(patient=patient, respondent=patient)
+    if instrument_code is not None:
+        responses = responses.filter(instrument_code=instrument_code)
+    return responses.order_by("-submitted_at", "-id")
+
+
+def questionnaire_response_get_for_patient(
+    *, patient: User, response_id: int
+) -> QuestionnaireResponse:
+    response = questionnaire_responses_for_patient(patient=patient).filter(pk=response_id).first()
+    if response is None:
+        raise Http404("No such questionnaire.")
+    return response
+
+
+def score_history_for_episode(*, episode: Episode) -> list[QuestionnaireResponse]:
+    """The episode's PHQ-9, GAD-7 and WSAS scores, oldest first. The caller scoped the episode."""
+    return list(
+        QuestionnaireResponse.objects.filter(
+            episode=episode, instrument_code__in=SCORED_CODES
+        ).order_by("submitted_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class LatestScore:
+    code: str
+    total: int
+    severity: str
+    submitted_at: datetime.datetime
+    # The change since the score before it, or None for the first.
+    change: int | None
+
+
+def latest_scores_for_episodes(*, episode_ids: Iterable[int]) -> dict[int, dict[str, LatestScore]]:
+    """The latest PHQ-9, GAD-7 and WSAS score of each episode (with the change since the one
+    before), in one query, for a caseload the caller has already scoped."""
+    ids = list(episode_ids)
+    latest: dict[int, dict[str, LatestScore]] = {episode_id: {} for episode_id in ids}
+    rows = (
+        QuestionnaireResponse.objects.filter(episode_id__in=ids, instrument_code__in=SCORED_CODES)
+        .order_by("episode_id", "instrument_code", "submitted_at", "id")
+        .values_list("episode_id", "instrument_code", "total", "severity", "submitted_at")
+    )
+    for episode_id, code, total, severity, submitted_at in rows.iterator(chunk_size=2000):
+        previous = latest[episode_id].get(code)
+        latest[episode_id][code] = LatestScore(
+            code=code,
+            total=total,
+            severity=severity,
+            submitted_at=submitted_at,
+            change=None if previous is None else total - previous.total,
+        )
+    return latest

@@ -1,0 +1,236 @@
+"""Writes for questionnaires: answers (with any risk flag), alliance ratings, licensed wording."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import zoneinfo
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.models import User
+from care.models import AppointmentStatus, Episode
+from care.risk import risk_flag_raise, working_days_after
+from care.selectors import episode_active_for_patient
+from care.services import audit_event_record
+from measures import scoring
+from measures.definitions import (
+    ALLIANCE_CHECK_PWP,
+    RESPONDENT_PATIENT,
+    DefinitionError,
+    Instrument,
+    instrument_definition,
+    shipped_instruments,
+)
+from measures.models import LicensedInstrumentText, QuestionnaireResponse
+from measures.selectors import configuration_for_service
+
+
+class UnknownInstrument(LookupError):
+    """No questionnaire with that code can be answered this way; the view answers 404."""
+
+
+def patient_instrument(code: str) -> Instrument:
+    """A questionnaire a patient answers (not the PWP's alliance rating)."""
+    instrument = shipped_instruments().get(code)
+    if instrument is None or instrument.respondent != RESPONDENT_PATIENT:
+        raise UnknownInstrument(code)
+    return instrument
+
+
+def session_number_for(*, episode: Episode, at: datetime.datetime) -> int | None:
+    """The session answers given at ``at`` belong to: the first session from that day on, or
+    the last session when all are behind. A PWP's rating on the afternoon of session 3 and the
+    patient's the evening before both belong to session 3."""
+    zone = zoneinfo.ZoneInfo(episode.service.time_zone)
+    start_of_day = datetime.datetime.combine(
+        at.astimezone(zone).date(), datetime.time(0, 0), tzinfo=zone
+    )
+    appointments = episode.appointments.exclude(status=AppointmentStatus.CANCELLED)
+    upcoming = appointments.filter(scheduled_at__gte=start_of_day).order_by("number").first()
+    if upcoming is not None:
+        return upcoming.number
+    last = appointments.order_by("-number").first()
+    return last.number if last is not None else None
+
+
+def _response_create(
+    *,
+    instrument: Instrument,
+    patient: User,
+    respondent: User,
+    episode: Episode | None,
+    answers: list[int],
+    result: scoring.Score,
+    now: datetime.datetime,
+) -> QuestionnaireResponse:
+    return QuestionnaireResponse.objects.create(
+        patient=patient,
+        respondent=respondent,
+        episode=episode,
+        instrument_code=instrument.code,
+        instrument_version=instrument.version,
+        answers=answers,
+        total=result.total,
+        severity=result.severity or "",
+        subscales=result.subscales,
+        flags=list(result.flags),
+        session_number=session_number_for(episode=episode, at=now) if episode else None,
+        submitted_at=now,
+    )
+
+
+def questionnaire_response_record(
+    *,
+    patient: User,
+    instrument_code: str,
+    answers: object,
+    now: datetime.datetime | None = None,
+    request: HttpRequest | None = None,
+) -> QuestionnaireResponse:
+    """Score and store a patient's answers. A flagged answer (PHQ-9 question 9 above 0) raises a
+    risk flag and its alerts in the same transaction: all are kept, or none.
+
+    Raises UnknownInstrument (404) and scoring.AnswerError (400) before anything is written.
+    """
+    instrument = patient_instrument(instrument_code)
+    values = scoring.answers_validate(instrument, answers)
+    result = scoring.score(instrument, values)
+    now = now or timezone.now()
+    with transaction.atomic():
+        episode = episode_active_for_patient(patient=patient)
+        service = episode.service if episode is not None else patient.service
+        response = _response_create(
+            instrument=instrument,
+            patient=patient,
+            respondent=patient,
+            episode=episode,
+            answers=values,
+            result=result,
+            now=now,
+        )
+        if result.risk_flag_codes:
+            configuration = configuration_for_service(service=service)
+            zone = patient.zone if service is None else zoneinfo.ZoneInfo(service.time_zone)
+            review_due_at = working_days_after(
+                start=now, working_days=configuration.risk_review_working_days, zone=zone
+            )
+            for code in result.risk_flag_codes:
+                risk_flag_raise(
+                    patient=patient,
+                    episode=episode,
+                    service=service,
+                    source_response=response,
+                    reason=code,
+                    review_due_at=review_due_at,
+                    now=now,
+                )
+    return response
+
+
+def alliance_rating_record(
+    *,
+    pwp: User,
+    episode: Episode,
+    answers: object,
+    now: datetime.datetime | None = None,
+    request: HttpRequest | None = None,
+) -> QuestionnaireResponse:
+    """The PWP's side of the alliance for one of their episodes (the view has checked that)."""
+    instrument = instrument_definition(ALLIANCE_CHECK_PWP)
+    values = scoring.answers_validate(instrument, answers)
+    result = scoring.score(instrument, values)
+    now = now or timezone.now()
+    with transaction.atomic():
+        response = _response_create(
+            instrument=instrument,
+            patient=episode.patient,
+            respondent=pwp,
+            episode=episode,
+            answers=values,
+            result=result,
+            now=now,
+        )
+        audit_event_record(
+            actor=pwp,
+            action="alliance.rate",
+            patient=episode.patient,
+            target=response,
+            request=request,
+        )
+    return response
+
+
+def licensed_instrument_load(
+    *,
+    code: str,
+    data: Mapping[str, Any],
+    source: bytes,
+    loaded_by: str = "",
+) -> LicensedInstrumentText:
+    """Store the wording of a licensed instrument from a service's file.
+
+    ``data`` holds ``items`` (a list of strings, or of {"text", "subscale"} to double-check the
+    subscale mapping), optional ``stem``, optional ``options`` ({value: label}) and a required
+    ``licence`` note saying under what licence the service uses the wording. Loading again
+    replaces the wording for that version.
+    """
+    instrument = shipped_instruments().get(code)
+    if instrument is None or not instrument.needs_licensed_text:
+        loadable = sorted(
+            known.code for known in shipped_instruments().values() if known.needs_licensed_text
+        )
+        raise DefinitionError(f"Wording can be loaded for {', '.join(loadable)} only, not {code}.")
+    licence = str(data.get("licence") or "").strip()
+    if not licence:
+        raise DefinitionError("The file needs a 'licence' note: under what licence you use it.")
+    raw_items = data.get("items")
+    if not isinstance(raw_items, list) or not raw_items:
+        raise DefinitionError("The file needs 'items': a list with the wording of each item.")
+    items: list[str] = []
+    for number, raw in enumerate(raw_items, start=1):
+        if isinstance(raw, Mapping):
+            wording = str(raw.get("text") or "").strip()
+            subscale = raw.get("subscale")
+            if subscale is not None and number not in instrument.subscales.get(str(subscale), ()):
+                raise DefinitionError(
+                    f"Item {number} is in the {subscale} subscale in the file but not in "
+                    f"bcbt's {instrument.short_name} scoring: check the item order."
+                )
+        else:
+            wording = str(raw).strip()
+        if not wording:
+            raise DefinitionError(f"Item {number} has no wording.")
+        items.append(wording)
+    raw_options = data.get("options") or {}
+    if not isinstance(raw_options, Mapping):
+        raise DefinitionError("'options' must map each answer value to its label.")
+    option_labels: dict[str, str] = {}
+    for value, label in raw_options.items():
+        if int(value) not in instrument.option_values:
+            raise DefinitionError(f"Answer value {value} is not used by {instrument.short_name}.")
+        option_labels[str(int(value))] = str(label)
+    # Check the wording fits the structure before storing it.
+    instrument.with_text(
+        items=tuple(items),
+        option_labels={int(value): label for value, label in option_labels.items()},
+        stem=str(data.get("stem") or ""),
+    )
+    text, _ = LicensedInstrumentText.objects.update_or_create(
+        instrument_code=code,
+        instrument_version=instrument.version,
+        defaults={
+            "stem": str(data.get("stem") or ""),
+            "items": items,
+            "option_labels": option_labels,
+            "licence_note": licence,
+            "source_sha256": hashlib.sha256(source).hexdigest(),
+            "loaded_at": timezone.now(),
+            "loaded_by": loaded_by,
+        },
+    )
+    return text
