@@ -114,12 +114,14 @@ def _work_through(
     *,
     finish: bool,
     answers: dict[str, dict[str, Any]] | None = None,
+    pages: int | None = None,
 ) -> None:
     """Read every page and answer every exercise, or stop part-way (``finish=False``)."""
     assignment_start(assignment=assignment)
     version = assignment.version
     assert version is not None
-    pages = len(version.pages) if finish else rng.randint(1, len(version.pages))
+    if pages is None:
+        pages = len(version.pages) if finish else rng.randint(1, len(version.pages))
     for step in range(1, pages + 1):
         assignment_step_complete(assignment=assignment, step=step)
     if not finish:
@@ -183,7 +185,13 @@ def _seed_sam(episode: Episode, context: DemoContext) -> None:
     for slug in ("understanding-low-mood", "activity-diary", "planning-valued-activities"):
         _work_through(by_slug[slug], rng, finish=True, answers=SAM_ANSWERS)
     thoughts = by_slug["unhelpful-thoughts"]
-    _work_through(thoughts, rng, finish=False, answers=SAM_ANSWERS)
+    _work_through(
+        thoughts,
+        rng,
+        finish=False,
+        answers=SAM_ANSWERS,
+        pages=len(thoughts.module.latest_version.pages),  # type: ignore[union-attr]
+    )
     plan = ExerciseResponse.objects.get(
         assignment=by_slug["planning-valued-activities"], exercise_key="activity_plan"
     )

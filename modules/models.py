@@ -88,9 +88,9 @@ class UnlockRule(models.TextChoices):
 
 def _unlock_session_matches_rule() -> models.Q:
     """A session number exactly when the rule is "after session N"."""
-    return models.Q(unlock_rule="after_session", unlock_session__gte=1) | (
-        ~models.Q(unlock_rule="after_session") & models.Q(unlock_session__isnull=True)
-    )
+    return models.Q(
+        unlock_rule="after_session", unlock_session__isnull=False, unlock_session__gte=1
+    ) | (~models.Q(unlock_rule="after_session") & models.Q(unlock_session__isnull=True))
 
 
 class ProgrammeSettings(models.Model):
