@@ -54,7 +54,7 @@ def test_staff_programme_page_queries_do_not_grow_with_changes(
     pwp_client, episode, django_assert_max_num_queries
 ) -> None:  # type: ignore[no-untyped-def]
     pwp_client.get(programme_url(episode))
-    with django_assert_max_num_queries(25) as before:
+    with django_assert_max_num_queries(14) as before:
         pwp_client.get(programme_url(episode))
     # Count now: every request clears Django's query log.
     baseline = len(before.captured_queries)
