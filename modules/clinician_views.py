@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -141,15 +142,24 @@ def _tailor(
     episode = _episode(request, patient_id)
     programme = programme_for_episode(episode=episode)
     form = make_form(episode, programme)
+    status = 400
     if form.is_valid():
         try:
             done = apply(episode, form.cleaned_data)
         except ProgrammeRuleError as error:
             form.add_error(None, str(error))
+        except IntegrityError:
+            # Two changes to the same programme at the same moment: the database kept one.
+            form.add_error(
+                None, "This programme changed at the same moment. Please check it and try again."
+            )
+            status = 409
         else:
             messages.success(request, done)
             return redirect("modules:patient-programme", patient_id=patient_id)
-    return _programme_page(request, episode, programme, bound=form, status=400)
+    return _programme_page(
+        request, episode, programme_for_episode(episode=episode), bound=form, status=status
+    )
 
 
 @require_POST

@@ -293,7 +293,11 @@ def exercise_answers_save(
         raise ExerciseAnswersInvalid(errors)
     now = timezone.now()
     if response is None:
-        response = ExerciseResponse(assignment=assignment, exercise_key=exercise_key)
+        # Two devices saving the first answers at once: the unique constraint lets one create
+        # the row and the other pick it up, so neither fails.
+        response, _ = ExerciseResponse.objects.get_or_create(
+            assignment=assignment, exercise_key=exercise_key
+        )
     response.answers = answers
     response.updated_at = now
     if finishing and response.completed_at is None:
