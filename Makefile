@@ -25,6 +25,7 @@ setup: $(STAMP) node_modules/.package-lock.json
 # worker and beat started beside the web server and stopped with it.
 run: setup
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(BIN)/python manage.py load_modules
 	@if ! DJANGO_DEBUG=1 $(BIN)/python manage.py shell -c "from care.models import Service; import sys; sys.exit(0 if Service.objects.exists() else 1)" 2>/dev/null; then \
 		DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo; \
 	else \

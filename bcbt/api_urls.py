@@ -6,4 +6,5 @@ from django.urls import URLPattern, URLResolver, include, path
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("measures.api_urls")),
+    path("", include("modules.api_urls")),
 ]

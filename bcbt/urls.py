@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("clinician.urls")),
     path("", include("measures.urls")),
+    path("", include("modules.urls")),
     path("api/schema/", schema_view, name="schema"),
     path("api/docs/", docs_view, name="api-docs"),
     path("api/v1/", include("bcbt.api_urls")),

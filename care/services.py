@@ -103,6 +103,9 @@ def episode_start(
         for entry in service.session_plan.order_by("number")
     )
     audit_event_record(actor=by, action="episode.start", patient=patient, target=episode)
+    from modules.services import assignments_create_for_episode  # local: modules imports care
+
+    assignments_create_for_episode(episode=episode)
     return episode
 
 

@@ -1,0 +1,101 @@
+"""Service admins configure the programme here: which modules, mandatory or optional, order,
+when each opens, and whether PWPs may waive mandatory ones."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from care.models import Service
+from modules.models import (
+    AssignmentChange,
+    Module,
+    ModuleVersion,
+    ProgrammeEntry,
+    ProgrammeSettings,
+)
+
+
+class ServiceScopedAdmin(admin.ModelAdmin):
+    """A service admin who is not a superuser sees and edits only their own service."""
+
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(service_id=request.user.service_id)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
+        if db_field.name == "service" and not request.user.is_superuser:
+            kwargs["queryset"] = Service.objects.filter(pk=request.user.service_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(ProgrammeSettings)
+class ProgrammeSettingsAdmin(ServiceScopedAdmin):
+    list_display = ("service", "pwps_may_waive")
+
+
+@admin.register(ProgrammeEntry)
+class ProgrammeEntryAdmin(ServiceScopedAdmin):
+    """A service's programme: one row per module, edited in the list. A service with no rows
+    gets the default programme when its first episode starts."""
+
+    list_display = (
+        "service",
+        "position",
+        "module",
+        "mandatory",
+        "in_every_programme",
+        "unlock_rule",
+        "unlock_session",
+    )
+    list_display_links = ("module",)
+    list_editable = ("position", "mandatory", "in_every_programme", "unlock_rule", "unlock_session")
+    list_filter = ("service", "mandatory", "unlock_rule")
+    ordering = ("service", "position")
+
+
+class ModuleVersionInline(admin.TabularInline):
+    model = ModuleVersion
+    extra = 0
+    fields = ("number", "title", "estimated_minutes", "step_count", "content_hash", "created_at")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Module)
+class ModuleAdmin(admin.ModelAdmin):
+    """Content comes from files in the repository (load_modules), so it is read-only here."""
+
+    list_display = ("slug", "kind", "position", "latest_version")
+    list_filter = ("kind",)
+    readonly_fields = ("slug", "kind", "tags", "position", "latest_version", "created_at")
+    inlines = [ModuleVersionInline]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(AssignmentChange)
+class AssignmentChangeAdmin(admin.ModelAdmin):
+    """PWPs' tailoring changes, for supervision and audit. Read-only."""
+
+    list_display = ("created_at", "by", "kind", "assignment", "undone_at")
+    list_filter = ("kind",)
+    readonly_fields = [field.name for field in AssignmentChange._meta.fields]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

@@ -1,0 +1,49 @@
+"""``GET /api/v1/modules/``: the signed-in patient's programme, for the mobile app."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import User
+from modules.selectors import ProgrammeItem, programme_for_patient
+
+
+class IsPatient(BasePermission):
+    message = "Only patients have a programme of modules."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return bool(getattr(request.user, "is_patient", False))
+
+
+class ProgrammeModuleSerializer(serializers.Serializer[ProgrammeItem]):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    mandatory = serializers.BooleanField()
+    status = serializers.ChoiceField(
+        choices=["locked", "not_started", "in_progress", "completed", "waived"]
+    )
+    progress = serializers.IntegerField(min_value=0, max_value=100, help_text="Percent done.")
+    kind = serializers.CharField(source="assignment.module.kind")
+    estimated_minutes = serializers.IntegerField(source="version.estimated_minutes")
+    locked_reason = serializers.CharField()
+    aim_session = serializers.IntegerField(source="assignment.aim_session", allow_null=True)
+
+
+@extend_schema(
+    responses=ProgrammeModuleSerializer(many=True),
+    summary="My programme of modules, in order",
+)
+@api_view(["GET"])
+@permission_classes([IsAuthenticated, IsPatient])
+def my_modules(request: Request) -> Response:
+    user: User = request.user  # type: ignore[assignment]
+    programme = programme_for_patient(patient=user)
+    items = programme.items if programme is not None else []
+    # The stubs type a serializer's instance as one object even with many=True.
+    return Response(ProgrammeModuleSerializer(items, many=True).data)  # type: ignore[arg-type]
