@@ -10,6 +10,9 @@ from accounts.decorators import role_required
 from accounts.models import Role
 from care.models import AppointmentStatus
 from care.selectors import episode_active_for_patient
+from clinician.selectors import plan_for_patient
+from modules.selectors import exercise_feedback_for_patient
+from modules.services import exercise_feedback_mark_read
 
 # Where each role lands after signing in.
 ROLE_HOMES: dict[str, str] = {
@@ -37,11 +40,20 @@ def patient_home(request: HttpRequest) -> HttpResponse:
             .order_by("scheduled_at")
             .first()
         )
-    return render(
+    plan = plan_for_patient(episode=episode) if episode is not None else []
+    feedback = exercise_feedback_for_patient(patient=request.user)  # type: ignore[arg-type]
+    response = render(
         request,
         "accounts/patient_home.html",
-        {"episode": episode, "next_appointment": next_appointment},
+        {
+            "episode": episode,
+            "next_appointment": next_appointment,
+            "plan": plan,
+            "feedback": feedback,
+        },
     )
+    exercise_feedback_mark_read(patient=request.user)  # type: ignore[arg-type]
+    return response
 
 
 def account(request: HttpRequest) -> HttpResponse:

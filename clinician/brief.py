@@ -7,6 +7,7 @@ query (or one aggregate) over the time since the last session.
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,8 +15,21 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import User
-from care.models import AgreedTask, Appointment, AppointmentStatus, Episode, SessionRecord
+from care.models import AgreedTask, Appointment, AppointmentStatus, Episode, RiskFlag, SessionRecord
+from care.risk import open_risk_flags_for_episodes
+from clinician.charts import SeriesChart, series_chart
 from clinician.models import BriefReview, Message, PatientTopic
+from measures.alliance import AllianceAdministration, alliance_for_episode
+from measures.definitions import instrument_definition
+from measures.outcomes import EpisodeOutcome, episode_outcomes
+from measures.selectors import score_history_for_episode
+from modules.models import ExerciseFeedback
+from modules.selectors import (
+    MarkedExercise,
+    ModuleProgressSummary,
+    exercises_marked_for_discussion,
+    module_progress_for_episodes,
+)
 from notifications.models import Notification, NotificationState
 
 
@@ -32,7 +46,77 @@ class Brief:
     unread_messages: int
     failed_notifications: int
     reviewed_at: datetime.datetime | None
+    modules: ModuleProgressSummary
+    marked_exercises: list[MarkedExercise]
+    feedback_by_response: dict[int, list[ExerciseFeedback]]
+    scores: list[ScoreRow]
+    score_chart: SeriesChart | None
+    outcome: EpisodeOutcome | None
+    risk_flags: list[RiskFlag]
+    alliance: list[AllianceAdministration]
     sections: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """One questionnaire score for the brief's table, with what it means."""
+
+    code: str
+    name: str
+    total: int
+    maximum: int
+    severity: str
+    submitted_at: datetime.datetime
+    is_case: bool | None
+    change: int | None
+    reliable_change: int | None
+
+    @property
+    def change_label(self) -> str:
+        if self.change is None:
+            return "First score"
+        if self.reliable_change is not None and abs(self.change) >= self.reliable_change:
+            direction = "reliable improvement" if self.change < 0 else "reliable deterioration"
+            return f"{self.change:+d} ({direction})"
+        return f"{self.change:+d} (no reliable change)"
+
+
+def _score_rows(episode: Episode) -> list[ScoreRow]:
+    rows: list[ScoreRow] = []
+    previous: dict[str, int] = {}
+    for response in score_history_for_episode(episode=episode):
+        instrument = instrument_definition(response.instrument_code)
+        before = previous.get(response.instrument_code)
+        rows.append(
+            ScoreRow(
+                code=response.instrument_code,
+                name=instrument.short_name,
+                total=response.total,
+                maximum=instrument.maximum_total,
+                severity=response.severity,
+                submitted_at=response.submitted_at,
+                is_case=instrument.is_case(response.total),
+                change=None if before is None else response.total - before,
+                reliable_change=instrument.reliable_change,
+            )
+        )
+        previous[response.instrument_code] = response.total
+    return rows
+
+
+def _score_chart(rows: list[ScoreRow]) -> SeriesChart | None:
+    series = []
+    for code, css in (("phq9", "bcbt-chart__line--phq9"), ("gad7", "bcbt-chart__line--gad7")):
+        points = [
+            (timezone.localdate(row.submitted_at), row.total) for row in rows if row.code == code
+        ]
+        if points:
+            series.append((next(row.name for row in rows if row.code == code), css, points))
+    return series_chart(
+        series=series,
+        y_max=27,
+        thresholds=[(10, "PHQ-9 caseness (10)"), (8, "GAD-7 caseness (8)")],
+    )
 
 
 def brief_build(*, episode: Episode, pwp: User) -> Brief:
@@ -78,6 +162,13 @@ def brief_build(*, episode: Episode, pwp: User) -> Brief:
     review = (
         BriefReview.objects.filter(appointment=coming, reviewed_by=pwp).first() if coming else None
     )
+    marked = exercises_marked_for_discussion(episode=episode)
+    feedback_by_response: dict[int, list[ExerciseFeedback]] = defaultdict(list)
+    for feedback in ExerciseFeedback.objects.filter(
+        response_id__in=[item.response.pk for item in marked]
+    ).select_related("author"):
+        feedback_by_response[feedback.response_id].append(feedback)
+    scores = _score_rows(episode)
     return Brief(
         episode=episode,
         patient=episode.patient,
@@ -90,4 +181,12 @@ def brief_build(*, episode: Episode, pwp: User) -> Brief:
         unread_messages=counts["unread"],
         failed_notifications=failed,
         reviewed_at=review.reviewed_at if review else None,
+        modules=module_progress_for_episodes(episode_ids=[episode.pk])[episode.pk],
+        marked_exercises=marked,
+        feedback_by_response=dict(feedback_by_response),
+        scores=scores,
+        score_chart=_score_chart(scores),
+        outcome=episode_outcomes(episode_ids=[episode.pk]).get(episode.pk),
+        risk_flags=open_risk_flags_for_episodes(episode_ids=[episode.pk])[episode.pk],
+        alliance=alliance_for_episode(episode=episode),
     )

@@ -11,7 +11,15 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import Role, User
-from care.models import Appointment, AppointmentStatus, Episode, EpisodeStatus, Service
+from care.models import (
+    AgreedTask,
+    Appointment,
+    AppointmentStatus,
+    Episode,
+    EpisodeStatus,
+    Service,
+    SessionRecord,
+)
 from clinician.models import Message, SessionGuide
 
 GUIDES_FILE = Path(__file__).parent / "content" / "session_guides.yaml"
@@ -65,3 +73,16 @@ def session_guide_for(*, service: Service, session_number: int) -> SessionGuide 
     if default is None:
         return None
     return SessionGuide(service=service, session_number=session_number, **default)
+
+
+def plan_for_patient(*, episode: Episode) -> list[AgreedTask]:
+    """The tasks agreed at the most recent recorded session: the plan for this week."""
+    latest = (
+        SessionRecord.objects.filter(appointment__episode=episode)
+        .order_by("-appointment__number")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if latest is None:
+        return []
+    return list(AgreedTask.objects.filter(record_id=latest))

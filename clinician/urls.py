@@ -20,6 +20,11 @@ urlpatterns = [
         name="session-record",
     ),
     path(
+        "clinician/patients/<int:patient_id>/exercises/<int:response_id>/feedback/",
+        views.exercise_feedback,
+        name="exercise-feedback",
+    ),
+    path(
         "clinician/patients/<int:patient_id>/messages/",
         views.messages_with_patient,
         name="messages",

@@ -28,6 +28,8 @@ from clinician.services import (
     patient_topic_set,
     session_record_save,
 )
+from modules.models import ExerciseResponse
+from modules.services import exercise_feedback_give
 
 
 def _user(request: HttpRequest) -> User:
@@ -223,4 +225,29 @@ def brief_reviewed(request: HttpRequest, patient_id: int) -> HttpResponse:
     else:
         brief_mark_reviewed(appointment=patient_brief.coming, by=pwp, request=request)
         flash.success(request, f"Marked as reviewed before session {patient_brief.coming.number}.")
+    return redirect("clinician:brief", patient_id=patient_id)
+
+
+@role_required(Role.PWP)
+def exercise_feedback(request: HttpRequest, patient_id: int, response_id: int) -> HttpResponse:
+    """The PWP's written feedback on one of their patient's exercises (POST from the brief)."""
+    if request.method != "POST":
+        return redirect("clinician:brief", patient_id=patient_id)
+    pwp = _user(request)
+    episode = episode_get_for_staff(staff=pwp, patient_id=patient_id)
+    response = (
+        ExerciseResponse.objects.filter(pk=response_id, assignment__episode=episode)
+        .select_related("assignment__episode")
+        .first()
+    )
+    if response is None:
+        raise Http404("No such exercise.")
+    try:
+        exercise_feedback_give(
+            by=pwp, response=response, text=request.POST.get("text", ""), request=request
+        )
+    except ValidationError as error:
+        flash.error(request, error.messages[0])
+    else:
+        flash.success(request, "Feedback sent. The patient will be told it is waiting.")
     return redirect("clinician:brief", patient_id=patient_id)

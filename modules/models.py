@@ -316,3 +316,23 @@ class AssignmentChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d})"
+
+
+class ExerciseFeedback(models.Model):
+    """A PWP's written feedback on a patient's exercise answers."""
+
+    response = models.ForeignKey(
+        ExerciseResponse, on_delete=models.CASCADE, related_name="feedback"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="exercise_feedback"
+    )
+    text = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Feedback on {self.response_id}"

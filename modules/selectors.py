@@ -18,6 +18,7 @@ from modules.models import (
     Assignment,
     AssignmentChange,
     ChangeKind,
+    ExerciseFeedback,
     ExerciseResponse,
     Module,
     ModuleVersion,
@@ -400,3 +401,12 @@ def change_get_for_episode(*, episode: Episode, change_id: int) -> AssignmentCha
     if change is None:
         raise Http404("No such change.")
     return change
+
+
+def exercise_feedback_for_patient(*, patient: User, limit: int = 5) -> list[ExerciseFeedback]:
+    """The latest written feedback from the patient's PWP on their exercises, newest first."""
+    return list(
+        ExerciseFeedback.objects.filter(response__assignment__episode__patient=patient)
+        .select_related("response__assignment__version", "author")
+        .order_by("-created_at")[:limit]
+    )

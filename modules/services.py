@@ -8,8 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from care.models import Episode, Service
@@ -21,6 +24,7 @@ from modules.models import (
     AssignmentChange,
     AssignmentSource,
     ChangeKind,
+    ExerciseFeedback,
     ExerciseResponse,
     Module,
     ModuleKind,
@@ -32,8 +36,6 @@ from modules.models import (
 from modules.selectors import programme_settings_get
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
-
     from accounts.models import User
 
 
@@ -568,3 +570,50 @@ def assignment_change_undo(
         detail={"assignment_id": assignment.pk, "kind": change.kind},
     )
     return change
+
+
+FEEDBACK_MAX_LENGTH = 2000
+
+
+@transaction.atomic
+def exercise_feedback_give(
+    *, by: User, response: ExerciseResponse, text: str, request: HttpRequest | None = None
+) -> ExerciseFeedback:
+    """Written feedback from the patient's PWP on one exercise; the patient is told it is there
+    (the notification does not carry the feedback itself)."""
+    from notifications.models import NotificationKind
+    from notifications.services import notification_enqueue
+
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Write some feedback before saving it."})
+    if len(text) > FEEDBACK_MAX_LENGTH:
+        raise ValidationError({"text": f"Feedback can be up to {FEEDBACK_MAX_LENGTH} characters."})
+    episode = response.assignment.episode
+    if episode.pwp_id != by.pk:
+        raise ValidationError("Only the patient's own PWP can give feedback on their exercises.")
+    feedback = ExerciseFeedback.objects.create(response=response, author=by, text=text)
+    notification_enqueue(
+        key=f"exercise-feedback:{feedback.pk}",
+        recipient=episode.patient,
+        patient=episode.patient,
+        kind=NotificationKind.MESSAGE_RECEIVED,
+        subject="Your therapist left feedback on an exercise",
+        body="Your therapist has read one of your exercises and left you some feedback. "
+        "Sign in to bcbt to read it.",
+        link=reverse("accounts:patient-home"),
+    )
+    audit_event_record(
+        actor=by,
+        action="exercise_feedback.give",
+        patient=episode.patient,
+        target=feedback,
+        request=request,
+    )
+    return feedback
+
+
+def exercise_feedback_mark_read(*, patient: User) -> int:
+    return ExerciseFeedback.objects.filter(
+        response__assignment__episode__patient=patient, read_at__isnull=True
+    ).update(read_at=timezone.now())

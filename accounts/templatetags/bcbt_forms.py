@@ -29,3 +29,9 @@ def nhsuk_widget(field: BoundField) -> SafeString:
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
     return SafeString(field.as_widget(attrs=attrs))
+
+
+@register.filter
+def get_item(mapping: dict[object, object], key: object) -> object:
+    """Look up a key in a dictionary from a template: ``{{ mapping|get_item:key }}``."""
+    return mapping.get(key, [])
