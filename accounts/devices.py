@@ -13,6 +13,7 @@ from accounts.selectors import device_token_get_for_user, sessions_for_user, use
 from accounts.services import user_session_end
 from accounts.tokens import device_token_revoke, device_tokens_active_for_user
 
+
 def devices(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     sessions = sessions_for_user(user=user)

@@ -12,9 +12,9 @@ from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 
-from accounts.useragent import device_summary
 from accounts.models import Role, User
 from accounts.services import user_session_record, user_session_touch
+from accounts.useragent import device_summary
 from care.services import request_ip
 
 

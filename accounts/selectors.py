@@ -75,7 +75,9 @@ def patient_get_for_navigator(*, navigator: User, patient_id: int) -> User:
     return patient
 
 
-def support_request_get_for_navigator(*, navigator: User, support_request_id: int) -> SupportRequest:
+def support_request_get_for_navigator(
+    *, navigator: User, support_request_id: int
+) -> SupportRequest:
     """An item from this navigator's queue: their service's, or a help request that matched no
     account (every navigator sees those)."""
     if navigator.role != Role.NAVIGATOR:
@@ -106,9 +108,7 @@ def navigator_notes_for_episode(*, episode: Episode) -> QuerySet[NavigatorNote]:
 
 def navigator_notes_for_patient(*, navigator: User, patient: User) -> QuerySet[NavigatorNote]:
     return (
-        NavigatorNote.objects.filter(
-            patient=patient, episode__service_id=navigator.service_id
-        )
+        NavigatorNote.objects.filter(patient=patient, episode__service_id=navigator.service_id or 0)
         .select_related("author")
         .order_by("-created_at", "-pk")
     )
@@ -225,7 +225,9 @@ def _engagement_annotations() -> dict[str, Any]:
         found = _optional_patient_model(label)
         if found is not None:
             model, patient_field = found
-            annotations[name] = Exists(model._default_manager.filter(**{patient_field: OuterRef("pk")}))
+            annotations[name] = Exists(
+                model._default_manager.filter(**{patient_field: OuterRef("pk")})
+            )
     return annotations
 
 
@@ -497,6 +499,6 @@ def patient_support_summary(*, navigator: User, patient: User) -> PatientSupport
         ),
         notes_for_pwp=list(navigator_notes_for_patient(navigator=navigator, patient=patient)[:20]),
         episode=Episode.objects.filter(
-            patient=patient, status=EpisodeStatus.ACTIVE, service_id=navigator.service_id
+            patient=patient, status=EpisodeStatus.ACTIVE, service_id=navigator.service_id or 0
         ).first(),
     )

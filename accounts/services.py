@@ -213,9 +213,9 @@ def sign_in_link_use(*, token: str, request: HttpRequest | None = None) -> User:
     clicks at the same moment sign in once: the second finds the link used."""
     link = sign_in_link_check(token=token)
     now = timezone.now()
-    spent = SignInLink.objects.filter(
-        pk=link.pk, used_at__isnull=True, expires_at__gt=now
-    ).update(used_at=now)
+    spent = SignInLink.objects.filter(pk=link.pk, used_at__isnull=True, expires_at__gt=now).update(
+        used_at=now
+    )
     if spent != 1:
         raise SignInLinkInvalid("used")
     audit_event_record(
@@ -408,7 +408,11 @@ def patient_password_reset_send(*, by: User, patient: User, request: HttpRequest
         raise SupportActionError("The patient's email address is not valid.")
     form.save(request)
     audit_event_record(
-        actor=by, action="navigator.password_reset", patient=patient, target=patient, request=request
+        actor=by,
+        action="navigator.password_reset",
+        patient=patient,
+        target=patient,
+        request=request,
     )
 
 

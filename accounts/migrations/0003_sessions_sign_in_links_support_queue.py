@@ -7,111 +7,317 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_user_service_and_device_tokens'),
-        ('care', '0001_initial'),
+        ("accounts", "0002_user_service_and_device_tokens"),
+        ("care", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SupportRequest',
+            name="SupportRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('sign_in_help', 'Asked for help signing in'), ('lockout', 'Locked out'), ('notifications_failing', 'Messages not getting through'), ('inactive', 'No activity lately'), ('getting_started', 'Not finished getting started')], max_length=30)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('picked_up', 'Picked up'), ('closed', 'Closed')], default='open', max_length=20)),
-                ('contact_name', models.CharField(blank=True, max_length=100)),
-                ('contact', models.CharField(blank=True, max_length=254)),
-                ('phone_number', models.CharField(blank=True, max_length=20)),
-                ('problem', models.CharField(blank=True, choices=[('forgotten_password', 'I have forgotten my password'), ('locked_out', 'Sign-in is paused after too many tries'), ('no_email', 'I did not get an email or code from you'), ('other', 'Something else')], max_length=30)),
-                ('message', models.TextField(blank=True, max_length=1000)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('picked_up_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='support_requests', to=settings.AUTH_USER_MODEL)),
-                ('service', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='support_requests', to='care.service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("sign_in_help", "Asked for help signing in"),
+                            ("lockout", "Locked out"),
+                            ("notifications_failing", "Messages not getting through"),
+                            ("inactive", "No activity lately"),
+                            ("getting_started", "Not finished getting started"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("picked_up", "Picked up"),
+                            ("closed", "Closed"),
+                        ],
+                        default="open",
+                        max_length=20,
+                    ),
+                ),
+                ("contact_name", models.CharField(blank=True, max_length=100)),
+                ("contact", models.CharField(blank=True, max_length=254)),
+                ("phone_number", models.CharField(blank=True, max_length=20)),
+                (
+                    "problem",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("forgotten_password", "I have forgotten my password"),
+                            ("locked_out", "Sign-in is paused after too many tries"),
+                            ("no_email", "I did not get an email or code from you"),
+                            ("other", "Something else"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("message", models.TextField(blank=True, max_length=1000)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("picked_up_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="support_requests",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="support_requests",
+                        to="care.service",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SupportNote',
+            name="SupportNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(max_length=1000)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('support_request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='accounts.supportrequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(max_length=1000)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "support_request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notes",
+                        to="accounts.supportrequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='SignInLink',
+            name="SignInLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField()),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sign_in_links', to=settings.AUTH_USER_MODEL)),
-                ('support_request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sign_in_links', to='accounts.supportrequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField()),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sign_in_links",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "support_request",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="sign_in_links",
+                        to="accounts.supportrequest",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='UserSession',
+            name="UserSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('session_key', models.CharField(max_length=40, unique=True)),
-                ('device', models.CharField(blank=True, max_length=100)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_seen_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='browser_sessions', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("session_key", models.CharField(max_length=40, unique=True)),
+                ("device", models.CharField(blank=True, max_length=100)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("last_seen_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="browser_sessions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='NavigatorNote',
+            name="NavigatorNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(max_length=1000)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('episode', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='navigator_notes', to='care.episode')),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='navigator_notes', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(max_length=1000)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "episode",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="navigator_notes",
+                        to="care.episode",
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="navigator_notes",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['episode', 'created_at'], name='accounts_na_episode_c37816_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["episode", "created_at"], name="accounts_na_episode_c37816_idx"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='supportrequest',
-            index=models.Index(fields=['service', 'status'], name='accounts_su_service_47bcf8_idx'),
+            model_name="supportrequest",
+            index=models.Index(fields=["service", "status"], name="accounts_su_service_47bcf8_idx"),
         ),
         migrations.AddConstraint(
-            model_name='supportrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['sign_in_help', 'lockout', 'notifications_failing', 'inactive', 'getting_started'])), name='support_request_kind_valid'),
+            model_name="supportrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "sign_in_help",
+                            "lockout",
+                            "notifications_failing",
+                            "inactive",
+                            "getting_started",
+                        ],
+                    )
+                ),
+                name="support_request_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='supportrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['open', 'picked_up', 'closed'])), name='support_request_status_valid'),
+            model_name="supportrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["open", "picked_up", "closed"])),
+                name="support_request_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='supportrequest',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('closed_at__isnull', False), ('status', 'closed')), models.Q(models.Q(('status', 'closed'), _negated=True), ('closed_at__isnull', True)), _connector='OR'), name='support_request_closed_at_matches_status'),
+            model_name="supportrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("closed_at__isnull", False), ("status", "closed")),
+                    models.Q(
+                        models.Q(("status", "closed"), _negated=True), ("closed_at__isnull", True)
+                    ),
+                    _connector="OR",
+                ),
+                name="support_request_closed_at_matches_status",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='supportrequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['open', 'picked_up']), models.Q(('kind', 'sign_in_help'), _negated=True)), fields=('patient', 'kind'), name='support_request_one_open_per_patient_and_kind'),
+            model_name="supportrequest",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("status__in", ["open", "picked_up"]),
+                    models.Q(("kind", "sign_in_help"), _negated=True),
+                ),
+                fields=("patient", "kind"),
+                name="support_request_one_open_per_patient_and_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='signinlink',
-            constraint=models.CheckConstraint(condition=models.Q(('expires_at__gt', models.F('created_at'))), name='sign_in_link_expires_after_creation'),
+            model_name="signinlink",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("expires_at__gt", models.F("created_at"))),
+                name="sign_in_link_expires_after_creation",
+            ),
         ),
         migrations.AddIndex(
-            model_name='usersession',
-            index=models.Index(fields=['user', 'last_seen_at'], name='accounts_us_user_id_8ce1d9_idx'),
+            model_name="usersession",
+            index=models.Index(
+                fields=["user", "last_seen_at"], name="accounts_us_user_id_8ce1d9_idx"
+            ),
         ),
     ]

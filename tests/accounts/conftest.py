@@ -31,13 +31,11 @@ def totp_code(secret: str, at: float | None = None) -> str:
 
 
 def password_sign_in(client: Client, login: str, password: str = PASSWORD, ip: str = "10.0.0.1"):  # type: ignore[no-untyped-def]
-    return client.post(
-        "/accounts/login/", {"login": login, "password": password}, REMOTE_ADDR=ip
-    )
+    return client.post("/accounts/login/", {"login": login, "password": password}, REMOTE_ADDR=ip)
 
 
 def link_from_last_email() -> str:
-    body = mail.outbox[-1].body
+    body = str(mail.outbox[-1].body)
     match = re.search(r"https?://[^\s]+/accounts/sign-in-link/[^\s/]+/", body)
     assert match, body
     return match.group(0)

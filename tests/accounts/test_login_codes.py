@@ -17,7 +17,7 @@ def _request_code(client: Client, email: str) -> str | None:
     assert response["Location"].startswith("/accounts/login/code/confirm/")
     if not mail.outbox:
         return None
-    match = re.search(r"^\s*([A-Z0-9-]{6,})\s*$", mail.outbox[-1].body, re.MULTILINE)
+    match = re.search(r"^\s*([A-Z0-9-]{6,})\s*$", str(mail.outbox[-1].body), re.MULTILINE)
     return match.group(1) if match else None
 
 

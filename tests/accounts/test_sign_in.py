@@ -109,8 +109,9 @@ def test_lockout_end_time_is_in_local_summer_time(patient) -> None:  # type: ign
 
 
 def test_api_lockout_says_when_to_retry(patient) -> None:  # type: ignore[no-untyped-def]
-    from accounts.lockout import lockout_response
     from django.test import RequestFactory
+
+    from accounts.lockout import lockout_response
 
     start = datetime.datetime(2026, 3, 2, 14, 0, tzinfo=datetime.UTC)
     with time_machine.travel(start, tick=False):

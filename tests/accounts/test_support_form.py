@@ -89,7 +89,10 @@ def test_requests_are_limited_per_contact_whatever_the_address(db, settings) -> 
     settings.BCBT_SUPPORT_LIMIT_PER_CONTACT = 2
     statuses = [_ask("Same@Example.org", ip=f"203.0.113.{n}").status_code for n in range(3)]
     assert statuses == [302, 302, 429]
-    assert "We already have your request" in _ask("same@example.org", ip="203.0.113.99").content.decode()
+    assert (
+        "We already have your request"
+        in _ask("same@example.org", ip="203.0.113.99").content.decode()
+    )
 
 
 @pytest.mark.django_db
