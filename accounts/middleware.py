@@ -13,7 +13,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 
 from accounts.models import Role, User
-from accounts.services import user_session_record, user_session_touch
+from accounts.services import user_session_forget, user_session_record, user_session_touch
 from accounts.useragent import device_summary
 from care.services import request_ip
 
@@ -50,6 +50,7 @@ SEEN_RESOLUTION_SECONDS = 60
 
 
 def _sign_out(request: HttpRequest, message: str) -> None:
+    user_session_forget(session_key=request.session.session_key)
     logout(request)
     messages.info(request, message)
 

@@ -342,3 +342,6 @@ ACCOUNT_FORMS = {
 # The lockout page promises the time the pause ends; trying again during the pause must not
 # push that time back, or a worried person who keeps trying is never let in.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Sign-in keeps working while Redis is down (see accounts/cache.py).
+    CACHES["default"]["BACKEND"] = "accounts.cache.FailOpenRedisCache"
