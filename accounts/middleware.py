@@ -43,7 +43,7 @@ STAFF_ROLES = (Role.PWP, Role.NAVIGATOR, Role.SERVICE_ADMIN)
 SESSION_USER = "bcbt_session_user"
 SESSION_STARTED = "bcbt_session_started"
 SESSION_SEEN = "bcbt_session_seen"
-SESSION_ROW = "bcbt_session_row"
+SESSION_RECORDED_KEY = "bcbt_session_recorded_key"
 # How often "last seen" is written: once a minute is precise enough for a 30-minute limit and
 # keeps a page view from being a database write every time.
 SEEN_RESOLUTION_SECONDS = 60
@@ -76,7 +76,7 @@ class SessionLimitsMiddleware:
         session = request.session
         now = timezone.now().timestamp()
         if session.get(SESSION_USER) != user.pk or SESSION_STARTED not in session:
-            row = user_session_record(
+            user_session_record(
                 user=user,
                 session_key=session.session_key or "",
                 device=device_summary(request.headers.get("User-Agent", "")),
@@ -85,7 +85,7 @@ class SessionLimitsMiddleware:
             session[SESSION_USER] = user.pk
             session[SESSION_STARTED] = now
             session[SESSION_SEEN] = now
-            session[SESSION_ROW] = row.pk
+            session[SESSION_RECORDED_KEY] = session.session_key
             return
         started = float(session[SESSION_STARTED])
         seen = float(session.get(SESSION_SEEN, started))
@@ -105,13 +105,14 @@ class SessionLimitsMiddleware:
             return
         if now - seen >= SEEN_RESOLUTION_SECONDS:
             still_there = user_session_touch(
-                user_session_id=int(session.get(SESSION_ROW, 0)),
+                recorded_key=str(session.get(SESSION_RECORDED_KEY, "")),
                 session_key=session.session_key or "",
             )
             if not still_there:
                 _sign_out(request, "This browser was signed out. Please sign in again.")
                 return
             session[SESSION_SEEN] = now
+            session[SESSION_RECORDED_KEY] = session.session_key
 
 
 # Pages a member of staff may open before setting up two-step verification: allauth's own

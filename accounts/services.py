@@ -56,27 +56,32 @@ def _session_store() -> SessionBase:
 
 def user_session_record(
     *, user: User, session_key: str, device: str, ip_address: str | None
-) -> UserSession:
-    """Remember a browser session the first time we see it signed in."""
+) -> None:
+    """Remember a browser session the first time we see it signed in.
+
+    One INSERT that skips a key already recorded: this runs on the first request of every
+    session, so it must not cost a read and two savepoints as ``update_or_create`` would.
+    """
     now = timezone.now()
-    user_session, _ = UserSession.objects.update_or_create(
-        session_key=session_key,
-        defaults={"user": user, "device": device[:100], "ip_address": ip_address},
-        create_defaults={
-            "user": user,
-            "device": device[:100],
-            "ip_address": ip_address,
-            "created_at": now,
-            "last_seen_at": now,
-        },
+    UserSession.objects.bulk_create(
+        [
+            UserSession(
+                user=user,
+                session_key=session_key,
+                device=device[:100],
+                ip_address=ip_address,
+                created_at=now,
+                last_seen_at=now,
+            )
+        ],
+        ignore_conflicts=True,
     )
-    return user_session
 
 
-def user_session_touch(*, user_session_id: int, session_key: str) -> bool:
-    """Note that a session is still in use. False when the row has gone, which means the
-    person signed this browser out from another device."""
-    updated = UserSession.objects.filter(pk=user_session_id).update(
+def user_session_touch(*, recorded_key: str, session_key: str) -> bool:
+    """Note that a session is still in use (and follow its key if Django changed it). False
+    when the record has gone, which means the person signed this browser out elsewhere."""
+    updated = UserSession.objects.filter(session_key=recorded_key).update(
         last_seen_at=timezone.now(), session_key=session_key
     )
     return updated == 1
