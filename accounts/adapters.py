@@ -1,10 +1,51 @@
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.http import HttpRequest
+
+from accounts.services import user_session_forget
+
+
+def _lockout_hint() -> str:
+    minutes = max(1, round(float(settings.AXES_COOLOFF_TIME) * 60))
+    return (
+        f"After {settings.AXES_FAILURE_LIMIT} wrong tries, sign-in pauses for {minutes} minutes. "
+        "If you cannot remember your password, use 'Email me a sign-in code instead'."
+    )
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    # Plain words for every way sign-in can fail, each with what to do next.
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "username_password_mismatch": (
+            "The username or password is not right. Check them and try again. "
+        ),
+        "email_password_mismatch": (
+            "The email address or password is not right. Check them and try again. "
+        ),
+        "incorrect_code": (
+            "That code is not right. Check the code in the newest email from us and try again."
+        ),
+        "too_many_login_attempts": (
+            "There were too many wrong tries, so that sign-in code has stopped working. "
+            "Ask for a new code below."
+        ),
+        "rate_limited": "You have asked for this too many times. Please wait a few minutes.",
+    }
+
+    def __init__(self, request: HttpRequest | None = None) -> None:
+        super().__init__(request)
+        self.error_messages = dict(self.error_messages)
+        for key in ("username_password_mismatch", "email_password_mismatch"):
+            self.error_messages[key] = self.error_messages[key] + _lockout_hint()
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Patients are referred and registered by their service; nobody signs themselves up.
         return False
+
+    def logout(self, request: HttpRequest) -> None:
+        # The browser no longer appears on the devices page once it has signed out.
+        user_session_forget(session_key=request.session.session_key)
+        super().logout(request)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 from typing import Any
 
+from axes.helpers import get_client_ip_address
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -38,25 +41,46 @@ def cool_off_minutes() -> int:
     return max(1, round(float(settings.AXES_COOLOFF_TIME) * 60))
 
 
+def lockout_ends_at(request: HttpRequest, credentials: Any = None) -> datetime.datetime:
+    """When this pause ends: the cool-off after the last failed attempt for this name from this
+    address (the pair axes locks), or a full cool-off from now if axes has no record yet."""
+    cool_off = datetime.timedelta(minutes=cool_off_minutes())
+    username = username_from_request(request, credentials)
+    ip_address = getattr(request, "axes_ip_address", None) or get_client_ip_address(request)
+    last_attempt = (
+        AccessAttempt.objects.filter(username=username, ip_address=ip_address)
+        .order_by("-attempt_time")
+        .values_list("attempt_time", flat=True)
+        .first()
+    )
+    return (last_attempt or timezone.now()) + cool_off
+
+
 def lockout_response(
     request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
 ) -> HttpResponse:
     minutes = cool_off_minutes()
+    until = timezone.localtime(lockout_ends_at(request, credentials))
+    remaining = max(1, math.ceil((until - timezone.now()).total_seconds() / 60))
     message = (
         f"Too many sign-in attempts. For your safety this account is paused for {minutes} "
-        "minutes on this device. You can try again after that, or use 'Having trouble signing "
-        "in?' to ask for help."
+        f"minutes on this device, until {until:%H:%M}. You can try again after that, or use "
+        "'Having trouble signing in?' to ask for help."
     )
     if request.path_info.startswith("/api/"):
         return JsonResponse(
-            {"detail": message, "code": "locked_out", "retry_after_minutes": minutes},
+            {
+                "detail": message,
+                "code": "locked_out",
+                "retry_after_minutes": remaining,
+                "locked_until": until.isoformat(),
+            },
             status=429,
-            headers={"Retry-After": str(minutes * 60)},
+            headers={"Retry-After": str(remaining * 60)},
         )
-    until = timezone.localtime() + datetime.timedelta(minutes=minutes)
     return render(
         request,
         "account/lockout.html",
-        {"minutes": minutes, "until": until, "message": message},
+        {"minutes": minutes, "until": until, "remaining": remaining, "message": message},
         status=429,
     )

@@ -97,3 +97,196 @@ class DeviceToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class UserSession(models.Model):
+    """One browser session of a signed-in person, so they can see where they are signed in and
+    sign any of those places out. Written by ``SessionLimitsMiddleware``, never by a signal."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="browser_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    # A short description such as "Chrome on Android", never the full user agent string.
+    device = models.CharField(max_length=100, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "last_seen_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.device or 'browser'} for {self.user_id}"
+
+
+class SignInLink(models.Model):
+    """A single-use sign-in link a navigator emails to a patient. Only a hash of the secret part
+    of the link is stored, so a copy of the database cannot be used to sign anybody in."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_in_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The support request the link answers, which closes when the patient uses it.
+    support_request = models.ForeignKey(
+        "accounts.SupportRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sign_in_links",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="sign_in_link_expires_after_creation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"sign-in link for {self.user_id}"
+
+
+class SupportKind(models.TextChoices):
+    SIGN_IN_HELP = "sign_in_help", "Asked for help signing in"
+    LOCKOUT = "lockout", "Locked out"
+    NOTIFICATIONS_FAILING = "notifications_failing", "Messages not getting through"
+    INACTIVE = "inactive", "No activity lately"
+    GETTING_STARTED = "getting_started", "Not finished getting started"
+
+
+class SupportStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    PICKED_UP = "picked_up", "Picked up"
+    CLOSED = "closed", "Closed"
+
+
+class SupportProblem(models.TextChoices):
+    FORGOTTEN_PASSWORD = "forgotten_password", "I have forgotten my password"
+    LOCKED_OUT = "locked_out", "Sign-in is paused after too many tries"
+    NO_EMAIL = "no_email", "I did not get an email or code from you"
+    OTHER = "other", "Something else"
+
+
+# Items the queue finds by itself, one open at a time per patient; help requests may repeat.
+DETECTED_KINDS = (
+    SupportKind.LOCKOUT,
+    SupportKind.NOTIFICATIONS_FAILING,
+    SupportKind.INACTIVE,
+    SupportKind.GETTING_STARTED,
+)
+
+
+class SupportRequest(models.Model):
+    """One item in the digital navigator's queue: a person's own request for sign-in help, or a
+    problem the queue found (a lockout, failing messages, no activity, not started).
+
+    Holds contact and technical facts only. ``message`` is what the person typed on the public
+    help form, which tells them not to write about their health.
+    """
+
+    kind = models.CharField(max_length=30, choices=SupportKind.choices)
+    status = models.CharField(
+        max_length=20, choices=SupportStatus.choices, default=SupportStatus.OPEN
+    )
+    # Null for a help request that matched nobody: every navigator sees those.
+    service = models.ForeignKey(
+        "care.Service",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="support_requests",
+    )
+    patient = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="support_requests"
+    )
+    contact_name = models.CharField(max_length=100, blank=True)
+    contact = models.CharField(max_length=254, blank=True)
+    phone_number = models.CharField(max_length=20, blank=True)
+    problem = models.CharField(max_length=30, choices=SupportProblem.choices, blank=True)
+    message = models.TextField(max_length=1000, blank=True)
+    assignee = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    picked_up_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=[choice.value for choice in SupportKind]),
+                name="support_request_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=[choice.value for choice in SupportStatus]),
+                name="support_request_status_valid",
+            ),
+            # A closed item says when it closed; an open one has not closed.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(status="closed", closed_at__isnull=False)
+                    | (~models.Q(status="closed") & models.Q(closed_at__isnull=True))
+                ),
+                name="support_request_closed_at_matches_status",
+            ),
+            # A problem the queue found is worked once: two navigators picking up the same
+            # lockout at the same moment get one item, not two.
+            models.UniqueConstraint(
+                fields=["patient", "kind"],
+                condition=models.Q(status__in=["open", "picked_up"])
+                & ~models.Q(kind="sign_in_help"),
+                name="support_request_one_open_per_patient_and_kind",
+            ),
+        ]
+        indexes = [models.Index(fields=["service", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.status})"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == SupportStatus.CLOSED
+
+
+class SupportNote(models.Model):
+    """A navigator's working note on a support item, for other navigators (not for the PWP)."""
+
+    support_request = models.ForeignKey(
+        SupportRequest, on_delete=models.CASCADE, related_name="notes"
+    )
+    author = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField(max_length=1000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"note on support request {self.support_request_id}"
+
+
+class NavigatorNote(models.Model):
+    """A note from the digital navigator to the patient's PWP, shown in the pre-session brief
+    (for example "sign-in fixed on Tuesday; prefers a phone call"). Technical, never clinical."""
+
+    patient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="navigator_notes")
+    episode = models.ForeignKey(
+        "care.Episode", on_delete=models.CASCADE, related_name="navigator_notes"
+    )
+    author = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField(max_length=1000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["episode", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"navigator note for episode {self.episode_id}"

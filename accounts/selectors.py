@@ -1,9 +1,42 @@
+"""Reads for sign-in and the digital navigator, each scoped to what the person asking may see.
+
+The navigator sees engagement and technical facts only: when someone signed in, whether a
+message reached them, whether they have started. Nothing here reads answers, scores or notes.
+"""
+
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime
+from dataclasses import dataclass, field
+from importlib import import_module
+from typing import Any
 
-from accounts.models import Role, User
-from care.models import EpisodeStatus
+from axes.models import AccessAttempt
+from django.apps import apps
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import (
+    DETECTED_KINDS,
+    DeviceToken,
+    NavigatorNote,
+    Role,
+    SupportKind,
+    SupportRequest,
+    SupportStatus,
+    User,
+    UserSession,
+)
+from accounts.services import lockout_usernames
+from care.models import Episode, EpisodeStatus
+from notifications.models import Notification, NotificationState
+
+# How far back the queue looks for failed messages and for lockouts.
+NOTIFICATION_FAILURE_WINDOW = datetime.timedelta(days=14)
+LOCKOUT_WINDOW = datetime.timedelta(hours=24)
 
 
 def patients_for_navigator(*, navigator: User) -> QuerySet[User]:
@@ -19,4 +52,453 @@ def patients_for_navigator(*, navigator: User) -> QuerySet[User]:
         .only("id", "username", "first_name", "last_name", "last_login", "date_joined")
         .order_by("last_login", "username")
         .distinct()
+    )
+
+
+def patient_get_for_navigator(*, navigator: User, patient_id: int) -> User:
+    """A patient in treatment in the navigator's service; anyone else is a 404, exactly like a
+    patient that does not exist."""
+    if navigator.role != Role.NAVIGATOR or navigator.service_id is None:
+        raise Http404("No such patient.")
+    patient = (
+        User.objects.filter(
+            pk=patient_id,
+            role=Role.PATIENT,
+            episodes__status=EpisodeStatus.ACTIVE,
+            episodes__service_id=navigator.service_id,
+        )
+        .distinct()
+        .first()
+    )
+    if patient is None:
+        raise Http404("No such patient.")
+    return patient
+
+
+def support_request_get_for_navigator(
+    *, navigator: User, support_request_id: int
+) -> SupportRequest:
+    """An item from this navigator's queue: their service's, or a help request that matched no
+    account (every navigator sees those)."""
+    if navigator.role != Role.NAVIGATOR:
+        raise Http404("No such request.")
+    support_request = (
+        SupportRequest.objects.filter(pk=support_request_id)
+        .filter(Q(service_id=navigator.service_id) | Q(service__isnull=True))
+        .select_related("patient")
+        .first()
+    )
+    if support_request is None:
+        raise Http404("No such request.")
+    return support_request
+
+
+def navigator_notes_for_episode(*, episode: Episode) -> QuerySet[NavigatorNote]:
+    """Notes from the digital navigator for the PWP's pre-session brief, newest first.
+
+    The caller has already checked that the reader may see this episode
+    (``care.selectors.episode_get_for_staff``) and audits the read.
+    """
+    return (
+        NavigatorNote.objects.filter(episode=episode)
+        .select_related("author")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def navigator_notes_for_patient(*, navigator: User, patient: User) -> QuerySet[NavigatorNote]:
+    return (
+        NavigatorNote.objects.filter(patient=patient, episode__service_id=navigator.service_id or 0)
+        .select_related("author")
+        .order_by("-created_at", "-pk")
+    )
+
+
+# --- Devices and sessions ---------------------------------------------------------------------
+
+
+def sessions_for_user(*, user: User) -> list[UserSession]:
+    """The browsers where someone is still signed in, most recently used first.
+
+    A session past the 12-hour limit, or one the session store no longer has (signed out,
+    expired), is left out.
+    """
+    oldest = timezone.now() - datetime.timedelta(hours=settings.BCBT_SESSION_MAX_HOURS)
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    return [
+        user_session
+        for user_session in UserSession.objects.filter(user=user, created_at__gte=oldest).order_by(
+            "-last_seen_at"
+        )
+        if store.exists(user_session.session_key)
+    ]
+
+
+def user_session_get(*, user: User, session_id: int) -> UserSession:
+    user_session = UserSession.objects.filter(pk=session_id, user=user).first()
+    if user_session is None:
+        raise Http404("No such session.")
+    return user_session
+
+
+def device_token_get_for_user(*, user: User, token_id: int) -> DeviceToken:
+    token = (
+        DeviceToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True)
+        .select_related("user")
+        .first()
+    )
+    if token is None:
+        raise Http404("No such device.")
+    return token
+
+
+# --- The support queue ------------------------------------------------------------------------
+
+
+def _optional_patient_model(label: str) -> tuple[type[models.Model], str] | None:
+    """A model another app may or may not have yet (``moodlog.MoodRating``,
+    ``notifications.NotificationPreference``) and the name of its field pointing at the
+    patient. None when the model is not there, so the queue simply skips that step."""
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+    candidates = [
+        model_field
+        for model_field in model._meta.get_fields()
+        if (model_field.many_to_one or model_field.one_to_one)
+        and model_field.concrete
+        and model_field.related_model is User
+    ]
+    for preferred in ("patient", "user"):
+        for candidate in candidates:
+            if candidate.name == preferred:
+                return model, candidate.name
+    if candidates:
+        return model, candidates[0].name
+    return None
+
+
+MOOD_RATING_MODEL = "moodlog.MoodRating"
+PREFERENCES_MODEL = "notifications.NotificationPreference"
+
+
+@dataclass
+class PatientEngagement:
+    """Engagement facts about one patient, the only facts the navigator sees."""
+
+    patient: User
+    last_active_at: datetime.datetime | None
+    has_signed_in: bool
+    has_app: bool
+    # None when the app that holds this fact is not installed.
+    has_mood_rating: bool | None
+    has_preferences: bool | None
+
+    @property
+    def getting_started_missing(self) -> list[str]:
+        missing = []
+        if not self.has_signed_in:
+            missing.append("first sign-in")
+        if self.has_preferences is False:
+            missing.append("notification preferences")
+        if self.has_mood_rating is False:
+            missing.append("first mood rating")
+        return missing
+
+
+def _engagement_annotations() -> dict[str, Any]:
+    annotations: dict[str, Any] = {
+        "last_token_use": Subquery(
+            DeviceToken.objects.filter(user=OuterRef("pk"), last_used_at__isnull=False)
+            .order_by("-last_used_at")
+            .values("last_used_at")[:1]
+        ),
+        "last_session_seen": Subquery(
+            UserSession.objects.filter(user=OuterRef("pk"))
+            .order_by("-last_seen_at")
+            .values("last_seen_at")[:1]
+        ),
+        "has_token": Exists(DeviceToken.objects.filter(user=OuterRef("pk"))),
+    }
+    for name, label in (("has_mood", MOOD_RATING_MODEL), ("has_prefs", PREFERENCES_MODEL)):
+        found = _optional_patient_model(label)
+        if found is not None:
+            model, patient_field = found
+            annotations[name] = Exists(
+                model._default_manager.filter(**{patient_field: OuterRef("pk")})
+            )
+    return annotations
+
+
+def engagement_for_patients(patients: QuerySet[User]) -> list[PatientEngagement]:
+    """Engagement facts for many patients in one query."""
+    rows = patients.annotate(**_engagement_annotations()).only(
+        "id", "username", "first_name", "last_name", "email", "last_login", "date_joined"
+    )
+    result = []
+    for patient in rows:
+        times = [
+            moment
+            for moment in (patient.last_login, patient.last_token_use, patient.last_session_seen)  # type: ignore[attr-defined]
+            if moment is not None
+        ]
+        result.append(
+            PatientEngagement(
+                patient=patient,
+                last_active_at=max(times) if times else None,
+                has_signed_in=patient.last_login is not None or patient.has_token,  # type: ignore[attr-defined]
+                has_app=patient.has_token,  # type: ignore[attr-defined]
+                has_mood_rating=getattr(patient, "has_mood", None),
+                has_preferences=getattr(patient, "has_prefs", None),
+            )
+        )
+    return result
+
+
+@dataclass
+class QueueEntry:
+    """One row of the queue: a stored support request, or a problem found that nobody has
+    acted on yet (``support_request`` is None until a navigator picks it up)."""
+
+    kind: str
+    patient: User | None
+    detail: str
+    since: datetime.datetime | None
+    support_request: SupportRequest | None = None
+
+    @property
+    def kind_label(self) -> str:
+        return SupportKind(self.kind).label
+
+
+@dataclass
+class SupportQueue:
+    sections: list[tuple[str, str, list[QueueEntry]]] = field(default_factory=list)
+    inactive_days: int = 7
+
+    @property
+    def total(self) -> int:
+        return sum(len(entries) for _, _, entries in self.sections)
+
+
+SECTION_TITLES = {
+    SupportKind.SIGN_IN_HELP: "Asked for help signing in",
+    SupportKind.LOCKOUT: "Sign-in paused after wrong passwords",
+    SupportKind.NOTIFICATIONS_FAILING: "Messages not getting through",
+    SupportKind.INACTIVE: "No activity lately",
+    SupportKind.GETTING_STARTED: "Not finished getting started",
+}
+
+
+def _lockouts_by_patient(
+    engagements: list[PatientEngagement], now: datetime.datetime
+) -> dict[int, tuple[datetime.datetime, int]]:
+    """Latest lockout (time of the last failed attempt, failures) per patient. django-axes
+    stores the name as typed (lower-cased by our callable), which may be a username or an
+    email address, so both are matched."""
+    by_name: dict[str, int] = {}
+    for engagement in engagements:
+        for name in lockout_usernames(engagement.patient):
+            by_name[name] = engagement.patient.pk
+    if not by_name:
+        return {}
+    attempts = AccessAttempt.objects.filter(
+        username__in=list(by_name),
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+        attempt_time__gte=now - LOCKOUT_WINDOW,
+    ).values_list("username", "attempt_time", "failures_since_start")
+    result: dict[int, tuple[datetime.datetime, int]] = {}
+    for username, attempt_time, failures in attempts:
+        patient_id = by_name[username]
+        if patient_id not in result or result[patient_id][0] < attempt_time:
+            result[patient_id] = (attempt_time, failures)
+    return result
+
+
+def lockout_until(attempt_time: datetime.datetime) -> datetime.datetime:
+    return attempt_time + datetime.timedelta(hours=float(settings.AXES_COOLOFF_TIME))
+
+
+def support_queue_for_navigator(
+    *, navigator: User, now: datetime.datetime | None = None
+) -> SupportQueue:
+    """The navigator's whole queue in a fixed number of queries, whatever the service's size."""
+    now = now or timezone.now()
+    inactive_days = int(settings.BCBT_NAVIGATOR_INACTIVE_DAYS)
+    queue = SupportQueue(inactive_days=inactive_days)
+    if navigator.service_id is None:
+        return queue
+    patients = User.objects.filter(
+        role=Role.PATIENT,
+        episodes__status=EpisodeStatus.ACTIVE,
+        episodes__service_id=navigator.service_id,
+    ).order_by("last_name", "first_name", "pk")
+    engagements = engagement_for_patients(patients)
+    by_id = {engagement.patient.pk: engagement for engagement in engagements}
+
+    stored = list(
+        SupportRequest.objects.filter(status__in=[SupportStatus.OPEN, SupportStatus.PICKED_UP])
+        .filter(Q(service_id=navigator.service_id) | Q(service__isnull=True))
+        .select_related("patient", "assignee")
+        .prefetch_related("notes__author")
+        .order_by("created_at", "pk")
+    )
+    last_closed: dict[tuple[int, str], datetime.datetime] = {
+        (row["patient_id"], row["kind"]): row["last_closed"]
+        for row in SupportRequest.objects.filter(
+            status=SupportStatus.CLOSED, kind__in=DETECTED_KINDS, patient_id__in=list(by_id)
+        )
+        .values("patient_id", "kind")
+        .annotate(last_closed=Max("closed_at"))
+    }
+    failures = {
+        row["recipient_id"]: row
+        for row in Notification.objects.filter(
+            recipient_id__in=list(by_id),
+            state__in=[NotificationState.FAILED, NotificationState.DEAD],
+            created_at__gte=now - NOTIFICATION_FAILURE_WINDOW,
+        )
+        .values("recipient_id")
+        .annotate(
+            failed=Count("pk"),
+            dead=Count("pk", filter=Q(state=NotificationState.DEAD)),
+            last_failed=Max("created_at"),
+        )
+    }
+    lockouts = _lockouts_by_patient(engagements, now)
+
+    # What the queue finds by itself: (patient id, kind) -> (detail, since, trigger time).
+    detected: dict[tuple[int, str], tuple[str, datetime.datetime | None, datetime.datetime]] = {}
+    for patient_id, (attempt_time, count) in lockouts.items():
+        until = lockout_until(attempt_time)
+        state = (
+            f"paused until {timezone.localtime(until):%H:%M}"
+            if until > now
+            else "the pause has ended"
+        )
+        detected[(patient_id, SupportKind.LOCKOUT)] = (
+            f"{count} wrong passwords; {state}.",
+            attempt_time,
+            attempt_time,
+        )
+    for patient_id, row in failures.items():
+        # "Keeps failing": given up on at least once, or failed twice or more.
+        if row["dead"] >= 1 or row["failed"] >= 2:
+            detected[(patient_id, SupportKind.NOTIFICATIONS_FAILING)] = (
+                f"{row['failed']} message{'s' if row['failed'] != 1 else ''} failed in the "
+                f"last {NOTIFICATION_FAILURE_WINDOW.days} days.",
+                row["last_failed"],
+                row["last_failed"],
+            )
+    inactive_before = now - datetime.timedelta(days=inactive_days)
+    for engagement in engagements:
+        patient_id = engagement.patient.pk
+        if (
+            engagement.has_signed_in
+            and engagement.last_active_at is not None
+            and engagement.last_active_at < inactive_before
+        ):
+            days = (now - engagement.last_active_at).days
+            detected[(patient_id, SupportKind.INACTIVE)] = (
+                f"Last active {days} days ago.",
+                engagement.last_active_at,
+                engagement.last_active_at,
+            )
+        missing = engagement.getting_started_missing
+        if missing:
+            detected[(patient_id, SupportKind.GETTING_STARTED)] = (
+                "Not done yet: " + ", ".join(missing) + ".",
+                engagement.patient.date_joined,
+                # Closing this item hides it for the inactivity period, then it comes back.
+                inactive_before,
+            )
+
+    entries: dict[str, list[QueueEntry]] = {kind: [] for kind in SECTION_TITLES}
+    stored_keys = set()
+    for support_request in stored:
+        key = (support_request.patient_id or 0, support_request.kind)
+        stored_keys.add(key)
+        if support_request.kind == SupportKind.SIGN_IN_HELP:
+            detail = support_request.get_problem_display() or "Asked for help."
+        else:
+            detail = detected.get(key, ("No longer found; close when done.", None, now))[0]
+        entries[support_request.kind].append(
+            QueueEntry(
+                kind=support_request.kind,
+                patient=support_request.patient,
+                detail=detail,
+                since=support_request.created_at,
+                support_request=support_request,
+            )
+        )
+    for (patient_id, kind), (detail, since, trigger) in detected.items():
+        if (patient_id, kind) in stored_keys:
+            continue
+        closed_at = last_closed.get((patient_id, kind))
+        if closed_at is not None and closed_at >= trigger:
+            continue
+        entries[kind].append(
+            QueueEntry(kind=kind, patient=by_id[patient_id].patient, detail=detail, since=since)
+        )
+    for kind, title in SECTION_TITLES.items():
+        queue.sections.append((kind, title, entries[kind]))
+    return queue
+
+
+@dataclass
+class PatientSupportSummary:
+    engagement: PatientEngagement
+    browser_sessions: int
+    tokens: list[DeviceToken]
+    lockout: tuple[datetime.datetime, int] | None
+    lockout_until: datetime.datetime | None
+    lockout_active: bool
+    failed_notifications: list[Notification]
+    open_requests: list[SupportRequest]
+    notes_for_pwp: list[NavigatorNote]
+    episode: Episode | None
+
+
+def patient_support_summary(*, navigator: User, patient: User) -> PatientSupportSummary:
+    """Technical and engagement facts about one patient for the navigator's patient page."""
+    now = timezone.now()
+    engagement = engagement_for_patients(User.objects.filter(pk=patient.pk))[0]
+    lockout = _lockouts_by_patient([engagement], now).get(patient.pk)
+    failed = list(
+        Notification.objects.filter(
+            recipient=patient,
+            state__in=[NotificationState.FAILED, NotificationState.DEAD],
+            created_at__gte=now - NOTIFICATION_FAILURE_WINDOW,
+        )
+        # Only delivery facts: never the subject or body of the message.
+        .only("id", "kind", "channel", "state", "created_at", "attempts", "last_error")
+        .order_by("-created_at")[:20]
+    )
+    return PatientSupportSummary(
+        engagement=engagement,
+        browser_sessions=UserSession.objects.filter(
+            user=patient,
+            created_at__gte=now - datetime.timedelta(hours=settings.BCBT_SESSION_MAX_HOURS),
+        ).count(),
+        tokens=list(
+            DeviceToken.objects.filter(
+                user=patient, revoked_at__isnull=True, expires_at__gt=now
+            ).order_by("-created_at")
+        ),
+        lockout=lockout,
+        lockout_until=lockout_until(lockout[0]) if lockout else None,
+        lockout_active=lockout is not None and lockout_until(lockout[0]) > now,
+        failed_notifications=failed,
+        open_requests=list(
+            SupportRequest.objects.filter(
+                patient=patient, status__in=[SupportStatus.OPEN, SupportStatus.PICKED_UP]
+            )
+            .select_related("assignee")
+            .order_by("created_at")
+        ),
+        notes_for_pwp=list(navigator_notes_for_patient(navigator=navigator, patient=patient)[:20]),
+        episode=Episode.objects.filter(
+            patient=patient, status=EpisodeStatus.ACTIVE, service_id=navigator.service_id or 0
+        ).first(),
     )

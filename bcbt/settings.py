@@ -316,3 +316,39 @@ CELERY_BEAT_SCHEDULE["measures-escalate-overdue-risk-flags"] = {
     "task": "measures.tasks.risk_flags_escalate",
     "schedule": env.float("BCBT_RISK_ESCALATION_SWEEP_SECONDS", default=300.0),
 }
+# --- accounts: sign-in, sessions and the digital navigator ---
+# Session limits run before the login-required check (an ended session goes straight to the
+# sign-in page); the staff two-step check runs once we know who is signed in.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("accounts.middleware.LoginRequiredMiddleware"),
+    "accounts.middleware.SessionLimitsMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "accounts.middleware.StaffMfaMiddleware"
+)
+# Every session ends this many hours after sign-in; staff sessions also end when idle.
+BCBT_SESSION_MAX_HOURS = env.int("BCBT_SESSION_MAX_HOURS", default=12)
+BCBT_STAFF_IDLE_MINUTES = env.int("BCBT_STAFF_IDLE_MINUTES", default=30)
+# A sign-in link a navigator sends works once, for this long.
+BCBT_SIGN_IN_LINK_MINUTES = env.int("BCBT_SIGN_IN_LINK_MINUTES", default=60)
+# The support queue lists patients with no activity for this many days.
+BCBT_NAVIGATOR_INACTIVE_DAYS = env.int("BCBT_NAVIGATOR_INACTIVE_DAYS", default=7)
+# "Having trouble signing in?" requests allowed per hour, from one address and for one contact.
+BCBT_SUPPORT_LIMIT_PER_IP = env.int("BCBT_SUPPORT_LIMIT_PER_IP", default=5)
+BCBT_SUPPORT_LIMIT_PER_CONTACT = env.int("BCBT_SUPPORT_LIMIT_PER_CONTACT", default=3)
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
+if TESTING and env.str("BCBT_REQUIRE_STAFF_MFA", default="") == "":
+    # The test personas sign in with force_login and no authenticator; the tests of staff
+    # two-step verification switch it on. Production (no pytest, no BCBT_TESTING) keeps it on.
+    BCBT_REQUIRE_STAFF_MFA = False
+ACCOUNT_FORMS = {
+    **ACCOUNT_FORMS,
+    "request_login_code": "accounts.forms.RequestLoginCodeForm",
+    "confirm_login_code": "accounts.forms.ConfirmLoginCodeForm",
+}
+# The lockout page promises the time the pause ends; trying again during the pause must not
+# push that time back, or a worried person who keeps trying is never let in.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Sign-in keeps working while Redis is down (see accounts/cache.py).
+    CACHES["default"]["BACKEND"] = "accounts.cache.FailOpenRedisCache"

@@ -1,16 +1,21 @@
 from __future__ import annotations
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
+from accounts import sign_in as sign_in_views
 from accounts import views as account_views
 from bcbt.health import healthz
 
 admin.site.site_header = "bcbt service administration"
 admin.site.site_title = "bcbt admin"
+# Staff sign in through allauth, where lockout and two-step verification apply, never through
+# the admin's own password-only form.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 # The API schema and its docs are public so that app developers can read them; every endpoint
 # they describe still needs a token.
@@ -24,6 +29,8 @@ urlpatterns = [
     path("help/", account_views.help_page, name="help"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # Before allauth: the code confirmation page, wrapped to explain an expired or spent code.
+    path("accounts/login/code/confirm/", sign_in_views.confirm_login_code),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("clinician.urls")),

@@ -70,3 +70,83 @@ def test_nobody_can_sign_up_on_their_own(db) -> None:  # type: ignore[no-untyped
     response = Client().get("/accounts/signup/")
     assert response.status_code in (200, 302)
     assert "sign up closed" in response.content.decode().lower() or response.status_code == 302
+
+
+def test_wrong_password_message_says_what_to_do_next(patient) -> None:  # type: ignore[no-untyped-def]
+    page = _login(Client(), patient.username, "wrong-password-here").content.decode()
+    assert "The username or password is not right" in page
+    assert "sign-in pauses for 15 minutes" in page
+
+
+def test_wrong_password_by_email_says_email_or_password(patient) -> None:  # type: ignore[no-untyped-def]
+    page = _login(Client(), patient.email, "wrong-password-here").content.decode()
+    assert "The email address or password is not right" in page
+
+
+def test_lockout_page_shows_when_the_pause_ends(patient) -> None:  # type: ignore[no-untyped-def]
+    start = datetime.datetime(2026, 3, 2, 14, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False):
+        for _ in range(5):
+            _login(Client(), patient.username, "wrong-password-here")
+    # Five minutes later the pause still ends 15 minutes after the last wrong password
+    # (14:15 in London, which is GMT in March), not 15 minutes from now.
+    with time_machine.travel(start + datetime.timedelta(minutes=5), tick=False):
+        response = _login(Client(), patient.username, PASSWORD)
+    page = response.content.decode()
+    assert response.status_code == 429
+    assert "try again after 14:15" in page
+    assert "in about 10 minutes" in page
+    assert "/accounts/login/code/" in page
+    assert "/support/" in page
+
+
+def test_lockout_end_time_is_in_local_summer_time(patient) -> None:  # type: ignore[no-untyped-def]
+    start = datetime.datetime(2026, 7, 1, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False):
+        for _ in range(6):
+            response = _login(Client(), patient.username, "wrong-password-here")
+    assert "try again after 10:15" in response.content.decode()
+
+
+def test_api_lockout_says_when_to_retry(patient) -> None:  # type: ignore[no-untyped-def]
+    from django.test import RequestFactory
+
+    from accounts.lockout import lockout_response
+
+    start = datetime.datetime(2026, 3, 2, 14, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False):
+        for _ in range(5):
+            _login(Client(), patient.username, "wrong-password-here")
+    with time_machine.travel(start + datetime.timedelta(minutes=3), tick=False):
+        request = RequestFactory().post(
+            "/api/v1/auth/token/", {"username": patient.username}, REMOTE_ADDR="10.0.0.1"
+        )
+        response = lockout_response(request)
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == str(12 * 60)
+
+
+def test_a_legitimate_user_on_the_same_address_signs_in_during_a_lockout(
+    patient, other_patient, other_episode
+) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(7):
+        _login(Client(), patient.username, "wrong-password-here", ip="192.0.2.10")
+    assert _login(Client(), patient.username, PASSWORD, ip="192.0.2.10").status_code == 429
+    response = _login(Client(), other_patient.email, PASSWORD, ip="192.0.2.10")
+    assert response.status_code == 302
+
+
+def test_lockout_by_email_and_by_username_are_the_same_person_for_the_navigator(
+    patient, navigator_client, episode
+) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(5):
+        _login(Client(), patient.email.upper(), "wrong-password-here")
+    page = navigator_client.get("/navigator/").content.decode()
+    assert "Sign-in paused after wrong passwords (1)" in page
+    assert patient.display_name in page
+
+
+def test_the_sign_in_page_links_to_the_help_form_and_sign_in_codes(db) -> None:  # type: ignore[no-untyped-def]
+    page = Client().get("/accounts/login/").content.decode()
+    assert 'href="/support/"' in page
+    assert 'href="/accounts/login/code/"' in page

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from care.models import AgreedTask, AppointmentStatus, AuditEvent, SessionRecord
 from clinician.models import BriefReview
+from clinician.services import TaskInput, session_record_save
 
 
 def test_opening_the_brief_is_audited(pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
@@ -84,12 +85,16 @@ def test_session_record_without_attendance_shows_an_error_and_saves_nothing(
     assert episode.appointments.get(number=3).status == AppointmentStatus.SCHEDULED
 
 
-def test_brief_shows_last_sessions_tasks(pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
+def test_brief_shows_last_sessions_tasks(pwp_client, episode, pwp) -> None:  # type: ignore[no-untyped-def]
     session_one = episode.appointments.get(number=1)
     with time_machine.travel(session_one.scheduled_at + datetime.timedelta(hours=1)):
-        pwp_client.post(
-            f"/clinician/patients/{episode.patient_id}/sessions/1/record/",
-            {"attendance": "attended", "task": "Fill in the activity diary"},
+        session_record_save(
+            appointment=session_one,
+            by=pwp,
+            attendance="attended",
+            agenda="",
+            notes="",
+            tasks=[TaskInput(description="Fill in the activity diary")],
         )
     page = pwp_client.get(f"/clinician/patients/{episode.patient_id}/").content.decode()
     assert "Fill in the activity diary" in page

@@ -130,6 +130,7 @@ def test_brief_runs_a_constant_number_of_queries(
             assert pwp_client.get(f"/clinician/patients/{episode.patient_id}/").status_code == 200
         return len(context.captured_queries)
 
+    count_for_brief()  # the first request of a browser session records the session
     few = count_for_brief()
     for days_ago in range(1, 30, 3):
         with time_machine.travel(timezone.now() - datetime.timedelta(days=days_ago)):
