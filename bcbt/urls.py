@@ -27,6 +27,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("clinician/", include("clinician.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("unsubscribe/", include("notifications.unsubscribe_urls")),
     path("api/schema/", schema_view, name="schema"),
     path("api/docs/", docs_view, name="api-docs"),
     path("api/v1/", include("bcbt.api_urls")),
