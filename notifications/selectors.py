@@ -51,12 +51,14 @@ def notification_preference_for(*, patient: User) -> NotificationPreference:
     return notification_preference_defaults(patient=patient, policy=policy)
 
 
-def patients_with_failing_notifications(*, service: Service) -> QuerySet[UserModel]:
+def patients_with_failing_notifications(
+    *, service: Service, now: datetime.datetime | None = None
+) -> QuerySet[UserModel]:
     """Patients in treatment in ``service`` whose notifications keep failing, for the navigator.
 
     Each has ``failing_count`` and ``last_failure_at``. Technical facts only: no content.
     """
-    since = timezone.now() - FAILING_LOOKBACK
+    since = (now or timezone.now()) - FAILING_LOOKBACK
     failing = Q(notifications__state=NotificationState.DEAD, notifications__due_at__gte=since) | Q(
         notifications__state=NotificationState.FAILED,
         notifications__attempts__gte=FAILING_ATTEMPTS,

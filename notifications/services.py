@@ -16,7 +16,12 @@ from django.utils import timezone
 
 from care.models import Service
 from care.services import audit_event_record
-from notifications.dispatch import DispatchResult, channels, notifications_dispatch
+from notifications.dispatch import (
+    DispatchResult,
+    channels,
+    claimable_counts,
+    notifications_dispatch,
+)
 from notifications.models import (
     PATIENT_KINDS,
     ContactChannel,
@@ -219,6 +224,8 @@ def notifications_run_once(*, now: datetime.datetime) -> RunResult:
     """One sweep and a full dispatch, synchronously, as if the clock read ``now``."""
     sweep = notifications_sweep(now=now)
     dispatched = DispatchResult()
+    waiting = claimable_counts(now)
     for channel in channels():
-        dispatched.merge(notifications_dispatch(channel=channel, now=now))
+        if waiting.get(channel):
+            dispatched.merge(notifications_dispatch(channel=channel, now=now))
     return RunResult(sweep=sweep, dispatch=dispatched)

@@ -113,6 +113,7 @@ def _create_due(*, now: datetime.datetime, result: SweepResult) -> None:
             return
         result.batches += 1
         last_patient_id = patients[-1].patient_id
+        last_batch = len(patients) < size
         # Nothing is created for a patient who wants nothing, is on a pause, or allows none.
         eligible = [
             patient
@@ -127,18 +128,29 @@ def _create_due(*, now: datetime.datetime, result: SweepResult) -> None:
             wanting = [patient for patient in eligible if patient.kind_on(rule.kind)]
             if wanting:
                 items += rule.due(patients=wanting, now=now)
-        if not items:
-            continue
-        existing = set(
-            Notification.objects.filter(key__in=[item.key for item in items]).values_list(
-                "key", flat=True
-            )
+        if items:
+            _insert_new(items, by_id, size, result)
+        if last_batch:
+            return
+
+
+def _insert_new(
+    items: list[DueNotification],
+    by_id: dict[int, PatientSettings],
+    size: int,
+    result: SweepResult,
+) -> None:
+    """Insert the due notifications that do not exist yet, by their unique keys."""
+    existing = set(
+        Notification.objects.filter(key__in=[item.key for item in items]).values_list(
+            "key", flat=True
         )
-        new = [_row_for(item, by_id[item.patient_id]) for item in items if item.key not in existing]
-        # The unique key makes a race with another sweep harmless: the loser's rows are ignored.
-        Notification.objects.bulk_create(new, ignore_conflicts=True, batch_size=size)
-        result.created += len(new)
-        result.created_keys += [row.key for row in new]
+    )
+    new = [_row_for(item, by_id[item.patient_id]) for item in items if item.key not in existing]
+    # The unique key makes a race with another sweep harmless: the loser's rows are ignored.
+    Notification.objects.bulk_create(new, ignore_conflicts=True, batch_size=size)
+    result.created += len(new)
+    result.created_keys += [row.key for row in new]
 
 
 def _usage(patient_ids: list[int], since: datetime.date) -> dict[tuple[int, datetime.date], int]:
@@ -322,6 +334,8 @@ def _gate(*, now: datetime.datetime, result: SweepResult) -> None:
         last_patient_id = patient_ids[-1]
         result.batches += 1
         _gate_batch(patient_ids=patient_ids, now=now, result=result)
+        if len(patient_ids) < size:
+            return
 
 
 def notifications_sweep(*, now: datetime.datetime) -> SweepResult:

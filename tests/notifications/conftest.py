@@ -18,8 +18,8 @@ from tests import factories
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 
 
-def london(*args: int) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=LONDON)  # type: ignore[misc]
+def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=LONDON)
 
 
 @pytest.fixture(autouse=True)

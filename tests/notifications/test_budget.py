@@ -39,18 +39,18 @@ def _message(patient, moment: datetime.datetime, number: int) -> None:  # type: 
 
 
 def _simulate_week(run, patient, start: datetime.datetime) -> None:  # type: ignore[no-untyped-def]
-    """Seven days with a therapist's message at 12:00 and at 22:30 each day, and the daily mood
-    reminder at 19:00; the beat sweep runs every 30 minutes."""
+    """Seven days with a therapist's message at 12:00 and at 22:00 each day, and the daily mood
+    reminder at 19:00; the sweep runs every hour (beat runs it every minute)."""
     moment = start
     end = start + datetime.timedelta(days=7)
     number = 0
     while moment < end:
         local = moment.astimezone(LONDON)
-        if local.time() in (datetime.time(12, 0), datetime.time(22, 30)):
+        if local.time() in (datetime.time(12, 0), datetime.time(22, 0)):
             number += 1
             _message(patient, moment, number)
         run(moment)
-        moment += datetime.timedelta(minutes=30)
+        moment += datetime.timedelta(hours=1)
 
 
 def test_a_week_never_exceeds_the_patients_weekly_maximum(run, patient_in_treatment) -> None:  # type: ignore[no-untyped-def]
@@ -60,7 +60,7 @@ def test_a_week_never_exceeds_the_patients_weekly_maximum(run, patient_in_treatm
 
     sent = sent_to(patient)
     assert len(sent) == 3
-    days = [row.sent_at.astimezone(LONDON).date() for row in sent]
+    days = [row.sent_at.astimezone(LONDON).date() for row in sent if row.sent_at]
     assert len(set(days)) == 3, "never more than one a day"
     assert len(mail.outbox) == 3
     # The rest waited: nothing else went out in the week.
@@ -76,11 +76,11 @@ def test_a_week_with_default_limits_sends_one_a_day_and_none_in_quiet_hours(
     _simulate_week(run, patient, london(2026, 6, 1, 0, 0))
 
     sent = sent_to(patient)
-    local_times = [row.sent_at.astimezone(LONDON) for row in sent]
+    local_times = [row.sent_at.astimezone(LONDON) for row in sent if row.sent_at]
     per_day = {moment.date() for moment in local_times}
     assert len(sent) == 7 and len(per_day) == 7
     assert not any(in_window(moment.time(), QUIET_START, QUIET_END) for moment in local_times)
-    # The 22:30 message waited for the morning, and went with nothing else that day.
+    # The 22:00 message waited for the morning, and went with nothing else that day.
     assert all(moment.time() == datetime.time(8, 0) for moment in local_times[1:])
 
 

@@ -12,6 +12,7 @@ from django.core import mail
 from care.models import Appointment, AppointmentStatus, Episode
 from notifications.models import Notification, NotificationKind, NotificationState
 from notifications.services import notification_preference_update
+from notifications.sources import MOOD_RATING_MODEL
 from notifications.sweep import notifications_sweep
 from tests.notifications.conftest import LONDON, london, sent_to
 
@@ -35,11 +36,11 @@ def test_the_19_00_reminder_fires_exactly_once_on_a_clock_change_day(
     end = datetime.datetime.combine(
         day + datetime.timedelta(days=1), datetime.time(0, 0), tzinfo=LONDON
     )
-    # The beat every 5 minutes, walked in absolute time across the 23- or 25-hour local day.
+    # The sweep every 10 minutes, walked in absolute time across the 23- or 25-hour local day.
     moment = start.astimezone(datetime.UTC)
     while moment < end:
         run(moment)
-        moment += datetime.timedelta(minutes=5)
+        moment += datetime.timedelta(minutes=10)
 
     [reminder] = sent_to(patient)
     assert reminder.kind == NotificationKind.MOOD_REMINDER
@@ -65,7 +66,7 @@ def test_a_reminder_at_a_time_the_patient_chose_fires_then(run, patient_in_treat
 
 def _mood_rating_model():  # type: ignore[no-untyped-def]
     try:
-        return apps.get_model("moodlog", "MoodRating")
+        return apps.get_model(MOOD_RATING_MODEL)
     except LookupError:
         pytest.skip("moodlog.MoodRating is not on this branch yet (it is after the merge)")
 
