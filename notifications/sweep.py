@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 from django.urls import reverse
 
 from notifications.messages import digest_text
@@ -247,6 +247,40 @@ def _decide(
     decisions.digests.append((digest, keep))
 
 
+def _apply_queue(rows: list[Notification]) -> None:
+    """Queue rows with one UPDATE per (channel, in-app, budget day): a handful per batch,
+    however many rows (Django's bulk_update builds a CASE per row, which is slow)."""
+    groups: dict[tuple[str, bool, datetime.date | None], list[int]] = defaultdict(list)
+    for row in rows:
+        groups[(row.channel, row.in_app, row.budget_day)].append(row.id)
+    for (channel, in_app, budget_day), ids in groups.items():
+        Notification.objects.filter(id__in=ids).update(
+            state=NotificationState.QUEUED,
+            channel=channel,
+            in_app=in_app,
+            budget_day=budget_day,
+            next_attempt_at=None,
+        )
+
+
+def _apply_digests(digests: list[tuple[Notification, list[Notification]]]) -> None:
+    """Create the digests and point their parts at them, in three queries for the batch.
+
+    A patient has at most one new digest per batch, so each part finds its digest by recipient
+    among this batch's digest keys."""
+    Notification.objects.bulk_create([digest for digest, _ in digests])
+    keys = [digest.key for digest, _ in digests]
+    part_ids = [part.id for _, parts in digests for part in parts]
+    Notification.objects.filter(id__in=part_ids).update(
+        state=NotificationState.DIGESTED,
+        digest_of=Subquery(
+            Notification.objects.filter(key__in=keys, recipient_id=OuterRef("recipient_id"))
+            .order_by()
+            .values("id")[:1]
+        ),
+    )
+
+
 def _gate_batch(*, patient_ids: list[int], now: datetime.datetime, result: SweepResult) -> None:
     with transaction.atomic():
         rows = list(
@@ -295,19 +329,9 @@ def _gate_batch(*, patient_ids: list[int], now: datetime.datetime, result: Sweep
             )
         if decisions.hold:
             Notification.objects.filter(id__in=decisions.hold).update(state=NotificationState.HELD)
-        if decisions.queue:
-            Notification.objects.bulk_update(
-                decisions.queue, ["state", "channel", "in_app", "budget_day", "next_attempt_at"]
-            )
+        _apply_queue(decisions.queue)
         if decisions.digests:
-            digests = Notification.objects.bulk_create([digest for digest, _ in decisions.digests])
-            parts: list[Notification] = []
-            for digest, (_, members) in zip(digests, decisions.digests, strict=True):
-                for member in members:
-                    member.state = NotificationState.DIGESTED
-                    member.digest_of_id = digest.id
-                    parts.append(member)
-            Notification.objects.bulk_update(parts, ["state", "digest_of"])
+            _apply_digests(decisions.digests)
         result.withdrawn += len(decisions.withdraw)
         result.held += len(decisions.hold)
         result.queued += len(decisions.queue) + len(decisions.digests)

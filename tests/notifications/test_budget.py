@@ -237,3 +237,30 @@ def test_staff_alerts_are_never_held_by_a_patients_limits(run, patient_in_treatm
     assert alert.sent_at == london(2026, 6, 2, 23, 30)
     assert mail.outbox[0].to == [pwp.email]
     assert "Stop" not in mail.outbox[0].body
+
+
+def test_sweep_queries_grow_with_batches_not_patients(
+    patient_in_treatment, settings
+) -> None:  # type: ignore[no-untyped-def]
+    """The same number of batches costs the same queries whether a batch holds 4 or 12."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications.sweep import notifications_sweep
+
+    def queries(patients: int, batch: int) -> tuple[int, int]:
+        Notification.objects.all().delete()
+        settings.NOTIFICATIONS_SWEEP_BATCH_SIZE = batch
+        with CaptureQueriesContext(connection) as captured:
+            result = notifications_sweep(now=london(2026, 6, 2, 19, 0))
+        assert result.queued == patients
+        return result.batches, len(captured.captured_queries)
+
+    for number in range(4):
+        patient_in_treatment(f"batch-a-{number}")
+    small = queries(4, batch=2)
+    for number in range(8):
+        patient_in_treatment(f"batch-b-{number}")
+    large = queries(12, batch=6)
+    assert small[0] == large[0] == 4
+    assert small[1] == large[1]
