@@ -239,9 +239,7 @@ def test_staff_alerts_are_never_held_by_a_patients_limits(run, patient_in_treatm
     assert "Stop" not in mail.outbox[0].body
 
 
-def test_sweep_queries_grow_with_batches_not_patients(
-    patient_in_treatment, settings
-) -> None:  # type: ignore[no-untyped-def]
+def test_sweep_queries_grow_with_batches_not_patients(patient_in_treatment, settings) -> None:  # type: ignore[no-untyped-def]
     """The same number of batches costs the same queries whether a batch holds 4 or 12."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
