@@ -14,6 +14,7 @@ from care.models import EpisodeStatus, Service
 from notifications.models import Notification, NotificationPreference, NotificationState
 from notifications.services import (
     notification_preference_defaults,
+    service_for_patient,
     service_notification_policy_get,
 )
 
@@ -47,7 +48,7 @@ def notification_preference_for(*, patient: User) -> NotificationPreference:
     preference = NotificationPreference.objects.filter(patient=patient).first()
     if preference is not None:
         return preference
-    policy = service_notification_policy_get(service=patient.service)
+    policy = service_notification_policy_get(service=service_for_patient(patient=patient))
     return notification_preference_defaults(patient=patient, policy=policy)
 
 

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from care.models import Service
+from care.models import Episode, EpisodeStatus, Service
 from care.services import audit_event_record
 from notifications.dispatch import (
     DispatchResult,
@@ -123,6 +123,17 @@ def service_notification_policy_get(*, service: Service | None) -> ServiceNotifi
     return ServiceNotificationPolicy()
 
 
+def service_for_patient(*, patient: User) -> Service | None:
+    """The service whose ceiling applies: the active episode's, as in the sweep, else the
+    service the patient is registered with."""
+    episode = (
+        Episode.objects.filter(patient=patient, status=EpisodeStatus.ACTIVE)
+        .select_related("service")
+        .first()
+    )
+    return episode.service if episode is not None else patient.service
+
+
 def notification_preference_defaults(
     *, patient: User, policy: ServiceNotificationPolicy
 ) -> NotificationPreference:
@@ -192,8 +203,9 @@ def notification_kind_stop(*, patient: User, kind: str) -> NotificationPreferenc
     """What the "stop these" link does: switch one kind off for one patient. Idempotent."""
     if kind not in PATIENT_KINDS:
         raise ValueError(f"{kind} notifications cannot be stopped")
-    service = patient.service
-    preference = notification_preference_update(patient=patient, service=service, **{kind: False})
+    preference = notification_preference_update(
+        patient=patient, service=service_for_patient(patient=patient), **{kind: False}
+    )
     audit_event_record(
         actor=None,
         action="notifications.stop_link_used",

@@ -18,6 +18,7 @@ from notifications.services import (
     notification_kind_stop,
     notification_preference_update,
     notifications_mark_read,
+    service_for_patient,
     service_notification_policy_get,
 )
 from notifications.unsubscribe import InvalidStopLink, unsubscribe_token_read
@@ -41,7 +42,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
     patient: User = request.user  # type: ignore[assignment]
-    policy = service_notification_policy_get(service=patient.service)
+    service = service_for_patient(patient=patient)
+    policy = service_notification_policy_get(service=service)
     preference = notification_preference_for(patient=patient)
     initial = {
         name: getattr(preference, name)
@@ -64,9 +66,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            notification_preference_update(
-                patient=patient, service=patient.service, **form.cleaned_data
-            )
+            notification_preference_update(patient=patient, service=service, **form.cleaned_data)
         except ValidationError as error:
             for field, problems in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
