@@ -25,6 +25,7 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
         ("Risk flags", "measures:flags"),
         ("Module library", "modules:library"),
         ("Session guides", "clinician:session-guides"),
+        ("Alerts", "notifications:inbox"),
         ("Account", "accounts:account"),
     ],
     Role.NAVIGATOR: [

@@ -352,3 +352,32 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # Sign-in keeps working while Redis is down (see accounts/cache.py).
     CACHES["default"]["BACKEND"] = "accounts.cache.FailOpenRedisCache"
+# --- notifications ---
+# Links in messages are absolute: the address patients reach the site on.
+BCBT_BASE_URL = env.str("BCBT_BASE_URL", default="http://127.0.0.1:8000")
+# GOV.UK Notify templates (used when GOVUK_NOTIFY_API_KEY is set). Each template is
+# "((subject))" / "((body))" for email and "((body))" for text messages.
+GOVUK_NOTIFY_EMAIL_TEMPLATE_ID = env.str("GOVUK_NOTIFY_EMAIL_TEMPLATE_ID", default="")
+GOVUK_NOTIFY_SMS_TEMPLATE_ID = env.str("GOVUK_NOTIFY_SMS_TEMPLATE_ID", default="")
+# Messages per second per channel, shared by every worker (0 = no limit).
+NOTIFICATIONS_SEND_RATES: dict[str, float] = {
+    "email": env.float("NOTIFICATIONS_EMAIL_PER_SECOND", default=20.0),
+    "sms": env.float("NOTIFICATIONS_SMS_PER_SECOND", default=10.0),
+    "in_app": 0.0,
+}
+NOTIFICATIONS_RATE_MAX_WAIT_SECONDS = 5.0
+NOTIFICATIONS_SWEEP_BATCH_SIZE = env.int("NOTIFICATIONS_SWEEP_BATCH_SIZE", default=1000)
+NOTIFICATIONS_DISPATCH_BATCH = 200
+NOTIFICATIONS_DISPATCH_TIME_BUDGET = 50.0
+NOTIFICATIONS_DISPATCH_PARALLEL = 4
+NOTIFICATIONS_MAX_ATTEMPTS = 5
+NOTIFICATIONS_RETRY_BASE_SECONDS = 60
+NOTIFICATIONS_RETRY_MAX_SECONDS = 3600
+# Functions other apps provide for the module nudge and "questionnaire due" (README).
+NOTIFICATIONS_RULE_PROVIDERS: dict[str, str] = {}
+CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
+    "task": "notifications.sweep",
+    "schedule": 60.0,
+    # A sweep that waited more than a minute is replaced by the next one.
+    "options": {"expires": 55},
+}

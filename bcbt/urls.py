@@ -36,6 +36,8 @@ urlpatterns = [
     path("", include("clinician.urls")),
     path("", include("measures.urls")),
     path("", include("modules.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("unsubscribe/", include("notifications.unsubscribe_urls")),
     path("api/schema/", schema_view, name="schema"),
     path("api/docs/", docs_view, name="api-docs"),
     path("api/v1/", include("bcbt.api_urls")),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from care.models import AppointmentStatus, Episode, Service
+from care.models import Appointment, AppointmentStatus, Episode, Service
 from care.risk import open_risk_flags_for_episodes
 from care.selectors import episode_active_for_patient
 from measures.definitions import (
@@ -223,3 +223,76 @@ def latest_scores_for_episodes(*, episode_ids: Iterable[int]) -> dict[int, dict[
             change=None if previous is None else total - previous.total,
         )
     return latest
+
+
+def episodes_with_questionnaire_due(*, episode_days: Mapping[int, datetime.date]) -> set[int]:
+    """Notification rule provider (see notifications/sources.py): episodes whose next session is
+    on the patient's local day or the day after and who have not yet answered everything due
+    before it. Three queries for the whole batch."""
+    ids = list(episode_days)
+    if not ids:
+        return set()
+    episodes = {
+        episode.pk: episode
+        for episode in Episode.objects.filter(pk__in=ids).select_related(
+            "service__measures_configuration", "patient"
+        )
+    }
+    appointments: dict[int, list[Appointment]] = {episode_id: [] for episode_id in ids}
+    for appointment in (
+        Appointment.objects.filter(episode_id__in=ids)
+        .exclude(status=AppointmentStatus.CANCELLED)
+        .order_by("episode_id", "number")
+    ):
+        appointments[appointment.episode_id].append(appointment)
+    wanted: dict[int, tuple[datetime.datetime, set[str]]] = {}
+    for episode_id, local_day in episode_days.items():
+        episode = episodes.get(episode_id)
+        if episode is None:
+            continue
+        zone = episode.patient.zone
+        upcoming = [
+            appointment
+            for appointment in appointments[episode_id]
+            if appointment.status == AppointmentStatus.SCHEDULED
+            and local_day
+            <= appointment.scheduled_at.astimezone(zone).date()
+            <= local_day + datetime.timedelta(days=1)
+        ]
+        if not upcoming:
+            continue
+        next_session = upcoming[0]
+        earlier = [
+            a for a in appointments[episode_id] if a.scheduled_at < next_session.scheduled_at
+        ]
+        window_start = (
+            earlier[-1].scheduled_at
+            if earlier
+            else datetime.datetime.combine(episode.started_on, datetime.time(0, 0), tzinfo=zone)
+        )
+        configuration = getattr(episode.service, "measures_configuration", None) or (
+            configuration_for_service(service=episode.service)
+        )
+        codes = set(configuration.session_instruments)
+        last_number = appointments[episode_id][-1].number
+        if next_session.number in configuration.alliance_sessions or (
+            configuration.alliance_at_last_session and next_session.number == last_number
+        ):
+            codes.add(configuration.alliance_instrument)
+        wanted[episode_id] = (window_start, codes)
+    if not wanted:
+        return set()
+    earliest = min(window_start for window_start, _ in wanted.values())
+    answered: dict[int, set[str]] = {episode_id: set() for episode_id in wanted}
+    for (
+        episode_id,
+        code,
+        submitted_at,
+        patient_id,
+        respondent_id,
+    ) in QuestionnaireResponse.objects.filter(
+        episode_id__in=list(wanted), submitted_at__gt=earliest
+    ).values_list("episode_id", "instrument_code", "submitted_at", "patient_id", "respondent_id"):
+        if respondent_id == patient_id and submitted_at > wanted[episode_id][0]:
+            answered[episode_id].add(code)
+    return {episode_id for episode_id, (_, codes) in wanted.items() if codes - answered[episode_id]}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -410,3 +410,46 @@ def exercise_feedback_for_patient(*, patient: User, limit: int = 5) -> list[Exer
         .select_related("response__assignment__version", "author")
         .order_by("-created_at")[:limit]
     )
+
+
+def episodes_with_modules_not_started(*, episode_days: Mapping[int, datetime.date]) -> set[int]:
+    """Notification rule provider (see notifications/sources.py): the episodes with a module
+    that is open to the patient but not started yet, in two queries for the whole batch."""
+    ids = list(episode_days)
+    if not ids:
+        return set()
+    now = timezone.now()
+    session_times: dict[tuple[int, int], datetime.datetime] = {
+        (episode_id, number): scheduled_at
+        for episode_id, number, scheduled_at in Appointment.objects.filter(
+            episode_id__in=ids
+        ).values_list("episode_id", "number", "scheduled_at")
+    }
+    due: set[int] = set()
+    previous_done: dict[int, bool] = {}
+    for assignment in (
+        Assignment.objects.filter(episode_id__in=ids, active=True)
+        .only(
+            "episode_id",
+            "position",
+            "unlock_rule",
+            "unlock_session",
+            "waived_at",
+            "started_at",
+            "completed_at",
+        )
+        .order_by("episode_id", "position", "pk")
+    ):
+        episode_id = assignment.episode_id
+        done = assignment.completed_at is not None or assignment.waived_at is not None
+        if assignment.unlock_rule == UnlockRule.AFTER_PREVIOUS:
+            is_open = previous_done.get(episode_id, True)
+        elif assignment.unlock_rule == UnlockRule.AFTER_SESSION:
+            session_at = session_times.get((episode_id, assignment.unlock_session or 0))
+            is_open = session_at is None or session_at <= now
+        else:
+            is_open = True
+        if is_open and not done and assignment.started_at is None:
+            due.add(episode_id)
+        previous_done[episode_id] = done
+    return due

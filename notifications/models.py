@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -16,6 +19,19 @@ class NotificationKind(models.TextChoices):
     SIGN_IN_LINK = "sign_in_link", "Sign-in link"
 
 
+# The kinds a patient receives and controls: each counts against their budget, waits out their
+# quiet hours and pause, and can be switched off. Staff alerts and sign-in links are never held.
+PATIENT_KINDS: tuple[str, ...] = (
+    NotificationKind.MOOD_REMINDER,
+    NotificationKind.MODULE_NUDGE,
+    NotificationKind.APPOINTMENT_REMINDER,
+    NotificationKind.QUESTIONNAIRE_DUE,
+    NotificationKind.MESSAGE_RECEIVED,
+)
+BUDGETED_KINDS: tuple[str, ...] = (*PATIENT_KINDS, NotificationKind.DIGEST)
+UNBUDGETED_KINDS: tuple[str, ...] = (NotificationKind.STAFF_ALERT, NotificationKind.SIGN_IN_LINK)
+
+
 class NotificationChannel(models.TextChoices):
     EMAIL = "email", "Email"
     IN_APP = "in_app", "In the app"
@@ -25,10 +41,12 @@ class NotificationChannel(models.TextChoices):
 class NotificationState(models.TextChoices):
     PENDING = "pending", "Waiting to be sent"
     HELD = "held", "Held back by the patient's limits"
+    QUEUED = "queued", "Within the patient's limits, about to be sent"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed, will retry"
     DEAD = "dead", "Failed for good"
     WITHDRAWN = "withdrawn", "No longer needed"
+    DIGESTED = "digested", "Sent as part of a digest"
 
 
 class Notification(models.Model):
@@ -67,12 +85,123 @@ class Notification(models.Model):
     last_error = models.CharField(max_length=300, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # The recipient's local calendar day the notification belongs to (a daily reminder is for
+    # one day only and expires with it).
+    local_day = models.DateField(null=True, blank=True)
+    # The recipient's local day on which the notification passed their limits: what the daily
+    # and weekly budget count.
+    budget_day = models.DateField(null=True, blank=True)
+    # When a failed send may be tried again; the dispatcher never claims a row before this.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Several notifications due at once go out as one digest; each then points at it.
+    digest_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="parts"
+    )
+    # Whether the notification also appears in the recipient's list in the app.
+    in_app = models.BooleanField(default=True)
+    # The provider's id for the message (GOV.UK Notify), to trace a delivery.
+    provider_reference = models.CharField(max_length=100, blank=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["state", "due_at"]),
             models.Index(fields=["recipient", "state"]),
+            models.Index(fields=["recipient", "budget_day"], name="notification_budget_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.recipient_id} ({self.state})"
+
+
+DEFAULT_REMINDER_TIME = datetime.time(19, 0)
+DEFAULT_QUIET_START = datetime.time(21, 0)
+DEFAULT_QUIET_END = datetime.time(8, 0)
+DEFAULT_WEEKLY_MAX = 7
+DEFAULT_DAILY_MAX = 1
+
+
+class ServiceNotificationPolicy(models.Model):
+    """A service's defaults and ceiling. A patient may choose fewer, later or none, never more."""
+
+    service = models.OneToOneField(
+        "care.Service", on_delete=models.CASCADE, related_name="notification_policy"
+    )
+    max_per_week = models.PositiveSmallIntegerField(
+        default=DEFAULT_WEEKLY_MAX,
+        validators=[MaxValueValidator(14)],
+        help_text="The most messages a patient can get in seven days.",
+    )
+    max_per_day = models.PositiveSmallIntegerField(
+        default=DEFAULT_DAILY_MAX,
+        validators=[MinValueValidator(1), MaxValueValidator(3)],
+        help_text="The most messages a patient can get in one day.",
+    )
+    quiet_start = models.TimeField(
+        default=DEFAULT_QUIET_START, help_text="Nothing goes to patients from this time..."
+    )
+    quiet_end = models.TimeField(default=DEFAULT_QUIET_END, help_text="...until this time.")
+    default_reminder_time = models.TimeField(default=DEFAULT_REMINDER_TIME)
+    email_allowed = models.BooleanField(default=True)
+    sms_allowed = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "notification policy"
+        verbose_name_plural = "notification policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(max_per_week__lte=14), name="policy_max_per_week_at_most_14"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_per_day__gte=1, max_per_day__lte=3),
+                name="policy_max_per_day_1_to_3",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Notification policy for service {self.service_id}"
+
+
+class ContactChannel(models.TextChoices):
+    EMAIL = "email", "By email"
+    SMS = "sms", "By text message"
+    NONE = "none", "Do not contact me, only show them in the app"
+
+
+class NotificationPreference(models.Model):
+    """What one patient has chosen. Without a row, the service's defaults apply."""
+
+    patient = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    contact_by = models.CharField(
+        max_length=10, choices=ContactChannel.choices, default=ContactChannel.EMAIL
+    )
+    in_app = models.BooleanField(default=True)
+    reminder_time = models.TimeField(default=DEFAULT_REMINDER_TIME)
+    quiet_start = models.TimeField(default=DEFAULT_QUIET_START)
+    quiet_end = models.TimeField(default=DEFAULT_QUIET_END)
+    weekly_max = models.PositiveSmallIntegerField(
+        default=DEFAULT_WEEKLY_MAX, validators=[MaxValueValidator(14)]
+    )
+    paused_until = models.DateField(null=True, blank=True)
+    mood_reminder = models.BooleanField(default=True)
+    module_nudge = models.BooleanField(default=True)
+    appointment_reminder = models.BooleanField(default=True)
+    questionnaire_due = models.BooleanField(default=True)
+    message_received = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weekly_max__lte=14), name="preference_weekly_max_at_most_14"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(contact_by__in=[choice.value for choice in ContactChannel]),
+                name="preference_contact_by_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Notification preferences of {self.patient_id}"

@@ -1,0 +1,117 @@
+"""Benchmark: one notification sweep over 10,000 patients all due at once.
+
+It builds a throwaway test database, puts N patients in treatment (a fifth of them with a
+session tomorrow, so the sweep also makes appointment reminders and digests), and runs one sweep
+at 19:00 London time, when every patient's daily reminder is due. It counts the SQL queries and
+times the sweep for N = 1,000, 5,000 and 10,000: the queries grow with the number of batches
+(``NOTIFICATIONS_SWEEP_BATCH_SIZE``, 1,000 by default), not with the number of patients.
+
+Run with ``make bench`` (or ``python -m bench``); the figures are in the README.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import time
+import zoneinfo
+from typing import Any
+
+SIZES = (1_000, 5_000, 10_000)
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+SWEEP_AT = datetime.datetime(2026, 6, 2, 19, 0, tzinfo=LONDON)
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bcbt.settings")
+    os.environ.setdefault("BCBT_TESTING", "1")
+    import django
+    from django.apps import apps
+
+    if not apps.ready:
+        django.setup()
+
+
+def _add_patients(*, service: Any, start: int, stop: int) -> None:
+    from accounts.models import Role, User
+    from care.models import Appointment, Episode
+
+    users = User.objects.bulk_create(
+        User(
+            username=f"bench-patient-{number:05d}",
+            email=f"bench-patient-{number:05d}@example.org",
+            role=Role.PATIENT,
+            password="!",  # noqa: S106 - an unusable password: nobody signs in as these
+            service=service,
+        )
+        for number in range(start, stop)
+    )
+    episodes = Episode.objects.bulk_create(
+        Episode(patient=user, service=service, started_on=datetime.date(2026, 5, 1))
+        for user in users
+    )
+    tomorrow = SWEEP_AT + datetime.timedelta(days=1) - datetime.timedelta(hours=9)
+    Appointment.objects.bulk_create(
+        Appointment(episode=episode, number=1, kind="online", scheduled_at=tomorrow)
+        for index, episode in enumerate(episodes)
+        if index % 5 == 0
+    )
+
+
+def _measure(patients: int) -> dict[str, Any]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications.models import Notification
+    from notifications.sweep import notifications_sweep
+
+    Notification.objects.all().delete()
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        result = notifications_sweep(now=SWEEP_AT)
+        seconds = time.perf_counter() - started
+    return {
+        "patients": patients,
+        "batches": result.batches,
+        "queries": len(queries.captured_queries),
+        "seconds": round(seconds, 2),
+        "created": result.created,
+        "queued": result.queued,
+        "digests": result.digests,
+    }
+
+
+def run() -> list[dict[str, Any]]:
+    _setup_django()
+    from django.conf import settings
+    from django.db import connection
+
+    from care.services import service_create
+
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    rows: list[dict[str, Any]] = []
+    try:
+        service = service_create(name="Bench service", slug="bench-service")
+        have = 0
+        for size in SIZES:
+            _add_patients(service=service, start=have, stop=size)
+            have = size
+            rows.append(_measure(size))
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    batch = settings.NOTIFICATIONS_SWEEP_BATCH_SIZE
+    print(f"notifications: one sweep with every patient due ({engine}, batches of {batch})")
+    print(f"{'patients':>9} {'batches':>8} {'queries':>8} {'queries/batch':>14} {'seconds':>8}")
+    for row in rows:
+        per_batch = row["queries"] / max(1, row["batches"])
+        print(
+            f"{row['patients']:>9} {row['batches']:>8} {row['queries']:>8} "
+            f"{per_batch:>14.1f} {row['seconds']:>8}"
+        )
+    return rows
+
+
+if __name__ == "__main__":
+    run()

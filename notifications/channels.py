@@ -1,0 +1,104 @@
+"""Delivery: email through Django's backend or GOV.UK Notify, text messages through Notify, and
+the in-app list (which needs no delivery: a sent row is shown there)."""
+
+from __future__ import annotations
+
+import re
+import smtplib
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from notifications_python_client import NotificationsAPIClient
+from notifications_python_client.errors import HTTPError
+
+from notifications.messages import OutgoingMessage
+from notifications.models import Notification, NotificationChannel
+
+
+class PermanentDeliveryError(Exception):
+    """Trying again cannot help (no address, a refused address, a rejected request)."""
+
+
+_EMAIL = re.compile(r"[^\s@<>]+@[^\s@<>]+")
+_PHONE = re.compile(r"\+?\d[\d ]{6,}\d")
+
+
+def describe_error(error: BaseException) -> str:
+    """A short technical description for the navigator, with addresses and numbers removed."""
+    text = f"{type(error).__name__}: {error}"
+    text = _PHONE.sub("[number]", _EMAIL.sub("[address]", text))
+    return text[:300]
+
+
+def notify_client() -> NotificationsAPIClient:
+    return NotificationsAPIClient(settings.GOVUK_NOTIFY_API_KEY)
+
+
+def _notify_call(send: object, **kwargs: object) -> str:
+    try:
+        response = send(**kwargs)  # type: ignore[operator]
+    except HTTPError as error:
+        # 400 (a bad number or address) and 403 (a bad key) will fail again; 429 and 5xx may not.
+        if error.status_code in (400, 403):
+            raise PermanentDeliveryError(describe_error(error)) from error
+        raise
+    return str((response or {}).get("id", ""))
+
+
+def _send_email(notification: Notification, message: OutgoingMessage) -> str:
+    address = notification.recipient.email
+    if not address:
+        raise PermanentDeliveryError("The recipient has no email address.")
+    first_stop = message.stop_links[0].url if message.stop_links else ""
+    if settings.GOVUK_NOTIFY_API_KEY and settings.GOVUK_NOTIFY_EMAIL_TEMPLATE_ID:
+        client = notify_client()
+        return _notify_call(
+            client.send_email_notification,
+            email_address=address,
+            template_id=settings.GOVUK_NOTIFY_EMAIL_TEMPLATE_ID,
+            personalisation={"subject": message.subject, "body": message.text},
+            reference=notification.key,
+            one_click_unsubscribe_url=first_stop or None,
+        )
+    headers = {"X-Bcbt-Notification": str(notification.pk)}
+    if first_stop:
+        # RFC 8058: mail programs offer their own "unsubscribe" button, which POSTs to the link.
+        headers["List-Unsubscribe"] = f"<{first_stop}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    email = EmailMessage(
+        subject=message.subject,
+        body=message.text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[address],
+        headers=headers,
+    )
+    try:
+        email.send(fail_silently=False)
+    except smtplib.SMTPRecipientsRefused as error:
+        raise PermanentDeliveryError(describe_error(error)) from error
+    return ""
+
+
+def _send_sms(notification: Notification, message: OutgoingMessage) -> str:
+    number = notification.recipient.phone_number
+    if not number:
+        raise PermanentDeliveryError("The recipient has no phone number.")
+    if not (settings.GOVUK_NOTIFY_API_KEY and settings.GOVUK_NOTIFY_SMS_TEMPLATE_ID):
+        raise PermanentDeliveryError("Text messages need GOV.UK Notify, which is not set up.")
+    client = notify_client()
+    return _notify_call(
+        client.send_sms_notification,
+        phone_number=number,
+        template_id=settings.GOVUK_NOTIFY_SMS_TEMPLATE_ID,
+        personalisation={"body": message.sms_text},
+        reference=notification.key,
+    )
+
+
+def deliver(*, notification: Notification, message: OutgoingMessage) -> str:
+    """Send one message by its channel; returns the provider's reference, if any."""
+    if notification.channel == NotificationChannel.IN_APP:
+        return ""
+    if notification.channel == NotificationChannel.SMS:
+        return _send_sms(notification, message)
+    return _send_email(notification, message)

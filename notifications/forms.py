@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from notifications.messages import KIND_PLURALS
+from notifications.models import (
+    PATIENT_KINDS,
+    ContactChannel,
+    NotificationPreference,
+    ServiceNotificationPolicy,
+)
+from notifications.preferences import sms_available
+from notifications.services import preference_problems
+
+KIND_LABELS = {
+    "mood_reminder": "A daily reminder to rate my mood (only if I have not rated it yet)",
+    "module_nudge": "A reminder about modules to do before a session",
+    "appointment_reminder": "A reminder the day before a session",
+    "questionnaire_due": "A reminder when a questionnaire is ready",
+    "message_received": "A message when my therapist has written to me",
+}
+assert set(KIND_LABELS) == set(PATIENT_KINDS) == set(KIND_PLURALS)
+
+
+class NotificationPreferenceForm(forms.Form):
+    contact_by = forms.ChoiceField(label="How should we contact you?", widget=forms.RadioSelect)
+    in_app = forms.BooleanField(
+        label="Also show everything in my list of notifications in the app", required=False
+    )
+    mood_reminder = forms.BooleanField(label=KIND_LABELS["mood_reminder"], required=False)
+    module_nudge = forms.BooleanField(label=KIND_LABELS["module_nudge"], required=False)
+    appointment_reminder = forms.BooleanField(
+        label=KIND_LABELS["appointment_reminder"], required=False
+    )
+    questionnaire_due = forms.BooleanField(label=KIND_LABELS["questionnaire_due"], required=False)
+    message_received = forms.BooleanField(label=KIND_LABELS["message_received"], required=False)
+    reminder_time = forms.TimeField(
+        label="What time of day should we send reminders?",
+        help_text="Everything due that day comes together at this time, for example 19:00.",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    weekly_max = forms.TypedChoiceField(
+        label="How many messages a week, at most?",
+        coerce=int,
+        help_text="Never more than one a day.",
+    )
+    quiet_start = forms.TimeField(
+        label="Quiet hours start",
+        help_text="We send nothing between these times, for example 21:00.",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    quiet_end = forms.TimeField(
+        label="Quiet hours end",
+        help_text="For example 08:00.",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    paused_until = forms.DateField(
+        label="Pause everything until (for a holiday or a break)",
+        help_text=(
+            "We send nothing up to and including this date. Leave it empty for no pause. "
+            "For example 2026-08-21."
+        ),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        policy: ServiceNotificationPolicy,
+        has_phone: bool,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.policy = policy
+        choices = []
+        if policy.email_allowed:
+            choices.append((ContactChannel.EMAIL.value, "By email"))
+        if policy.sms_allowed and sms_available() and has_phone:
+            choices.append((ContactChannel.SMS.value, "By text message"))
+        choices.append((ContactChannel.NONE.value, "Do not contact me. Only show them in the app"))
+        self.fields["contact_by"].choices = choices  # type: ignore[attr-defined]
+        weekly: list[tuple[int, str]] = [(0, "None at all")]
+        weekly += [(number, f"{number} a week") for number in range(1, policy.max_per_week + 1)]
+        self.fields["weekly_max"].choices = weekly  # type: ignore[attr-defined]
+
+    def kind_fields(self) -> list[forms.BoundField]:
+        return [self[kind] for kind in PATIENT_KINDS]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        draft = NotificationPreference(
+            **{name: cleaned[name] for name in self.fields if name in cleaned}
+        )
+        for name, message in preference_problems(preference=draft, policy=self.policy).items():
+            self.add_error(name, message)
+        return cleaned

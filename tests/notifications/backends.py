@@ -1,0 +1,42 @@
+"""Email backends for tests: one that always fails, one that records into the database."""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import time
+from collections.abc import Sequence
+
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.message import EmailMessage
+from django.db import connection
+
+RECORD_TABLE = "notifications_test_sent_email"
+
+
+class TemporarilyFailingBackend(BaseEmailBackend):
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        raise ConnectionError("mail server at mail.example.org timed out for alice@example.org")
+
+
+class RefusingBackend(BaseEmailBackend):
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        raise smtplib.SMTPRecipientsRefused({"alice@example.org": (550, b"no such mailbox")})
+
+
+class DatabaseRecordingBackend(BaseEmailBackend):
+    """Records each send in a table on the same connection, so inside the dispatcher's
+    transaction: a send is recorded exactly when its "sent" state commits, and a worker killed
+    mid-send leaves no record, as a provider that never got the message would. It sleeps first
+    (``BCBT_TEST_EMAIL_DELAY`` seconds) so a test can kill a worker in the middle of a batch."""
+
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        delay = float(os.environ.get("BCBT_TEST_EMAIL_DELAY", "0"))
+        for message in email_messages:
+            time.sleep(delay)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {RECORD_TABLE} (notification_id, worker_pid) VALUES (%s, %s)",  # noqa: S608
+                    [int(message.extra_headers["X-Bcbt-Notification"]), os.getpid()],
+                )
+        return len(email_messages)
