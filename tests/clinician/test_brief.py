@@ -105,3 +105,17 @@ def test_session_guides_page_lists_every_session(pwp_client) -> None:  # type: i
     assert "Session 1: Getting started together" in page
     assert "Session 11: Ending well" in page
     assert "digital navigator" in page.lower()
+
+
+def test_demo_gives_the_pwp_recorded_sessions_and_messages(settings) -> None:  # type: ignore[no-untyped-def]
+    from django.core.management import call_command
+
+    from care.models import Episode
+    from clinician.models import Message
+
+    call_command("seed_demo", patients=4, days=14, seed=3)
+    episode = Episode.objects.get(patient__username="patient")
+    assert SessionRecord.objects.filter(appointment__episode=episode).exists()
+    assert AgreedTask.objects.filter(episode=episode).exists()
+    assert Message.objects.filter(episode=episode, read_at__isnull=True).exists()
+    assert episode.topics.exists()
