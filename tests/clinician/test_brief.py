@@ -107,7 +107,7 @@ def test_session_guides_page_lists_every_session(pwp_client) -> None:  # type: i
     assert "digital navigator" in page.lower()
 
 
-def test_demo_gives_the_pwp_recorded_sessions_and_messages(settings) -> None:  # type: ignore[no-untyped-def]
+def test_demo_gives_the_pwp_recorded_sessions_and_messages(db) -> None:  # type: ignore[no-untyped-def]
     from django.core.management import call_command
 
     from care.models import Episode
