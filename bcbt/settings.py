@@ -308,3 +308,11 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+# --- moodlog ---
+# Rate limits for the mood API (per user). A person rates once a day; an app catching up after
+# being offline may send the last 15 days at once and retry some of them.
+_rest_framework: dict[str, Any] = REST_FRAMEWORK
+_rest_framework.setdefault("DEFAULT_THROTTLE_RATES", {})["mood_write"] = env.str(
+    "BCBT_MOOD_WRITE_RATE", default="60/min"
+)

@@ -27,6 +27,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("clinician/", include("clinician.urls")),
+    path("mood/", include("moodlog.urls")),
     path("api/schema/", schema_view, name="schema"),
     path("api/docs/", docs_view, name="api-docs"),
     path("api/v1/", include("bcbt.api_urls")),
