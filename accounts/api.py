@@ -4,8 +4,9 @@ Sign-in goes through ``django.contrib.auth.authenticate`` with the Django reques
 django-axes counts failures and locks out by username and IP exactly as on the web form; its
 lockout answer for /api/ paths is a 429 JSON body (accounts.lockout).
 
-Wrong credentials get **400** ``{"detail", "code": "invalid_credentials"}``, as Django REST
-framework's own token view does: 401 is kept for "your token is missing, expired or revoked".
+Wrong credentials get **401** ``{"detail", "code": "invalid_credentials"}`` (the request's
+credentials are not valid, RFC 9110); a missing or malformed field gets 400 with a message per
+field. The ``code`` tells an app a wrong password from an expired token (which has no code).
 """
 
 from __future__ import annotations
@@ -80,15 +81,15 @@ class TokenFieldErrorSerializer(serializers.Serializer[Any]):
     username = serializers.ListField(child=serializers.CharField(), required=False)
     password = serializers.ListField(child=serializers.CharField(), required=False)
     device_name = serializers.ListField(child=serializers.CharField(), required=False)
-    detail = serializers.CharField(required=False)
-    code = serializers.CharField(required=False)
+    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
+    detail = serializers.CharField(required=False, help_text="When the body is not JSON.")
 
 
 @extend_schema(
     operation_id="auth_token",
     summary="Sign in a device",
     description=(
-        "Exchanges a username and password for a device token. Wrong credentials get 400; "
+        "Exchanges a username and password for a device token. Wrong credentials get 401; "
         "too many wrong tries from one place lock the account there for a while (429), "
         "exactly as on the web sign-in form."
     ),
@@ -106,12 +107,23 @@ class TokenFieldErrorSerializer(serializers.Serializer[Any]):
         ),
         400: OpenApiResponse(
             TokenFieldErrorSerializer,
-            description="A missing field, or the username or password is not right.",
+            description="A field is missing or too long; a message per field.",
+            examples=[
+                OpenApiExample(
+                    "No password",
+                    value={"password": ["This field is required."]},
+                    status_codes=["400"],
+                )
+            ],
+        ),
+        401: OpenApiResponse(
+            AuthErrorSerializer,
+            description="The username or password is not right.",
             examples=[
                 OpenApiExample(
                     "Wrong password",
                     value={"detail": INVALID_CREDENTIALS_MESSAGE, "code": "invalid_credentials"},
-                    status_codes=["400"],
+                    status_codes=["401"],
                 )
             ],
         ),
@@ -148,7 +160,8 @@ def token_obtain(request: Request) -> Response:
     if not isinstance(user, User) or not user.is_active:
         return Response(
             {"detail": INVALID_CREDENTIALS_MESSAGE, "code": "invalid_credentials"},
-            status=status.HTTP_400_BAD_REQUEST,
+            status=status.HTTP_401_UNAUTHORIZED,
+            headers={"WWW-Authenticate": DeviceTokenAuthentication.keyword},
         )
     token, key = device_token_issue(
         user=user, device_name=data.get("device_name", ""), request=request._request

@@ -123,7 +123,12 @@ def _record(request: Request, *, day: datetime.date, score: int, note: str | Non
 
 
 def _range(request: Request) -> tuple[datetime.date | None, datetime.date | None]:
-    query = MoodRangeSerializer(data=request.query_params)
+    # A plain dict, not the QueryDict: DRF treats "?from=" in a QueryDict as not given at all,
+    # and an empty date is a mistake the app should hear about.
+    params = {
+        name: request.query_params[name] for name in ("from", "to") if name in request.query_params
+    }
+    query = MoodRangeSerializer(data=params)
     if not query.is_valid():
         raise ValidationError(query.errors)
     return query.validated_data.get("from"), query.validated_data.get("to")

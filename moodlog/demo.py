@@ -34,9 +34,17 @@ NOTE_CHANCE = 0.2
 def seed(context: DemoContext) -> None:
     if not context.episodes:
         return
-    # One patient (not the main demo patient, whose page should look like a usual week)
-    # whose mood falls over the last week, for the PWP's view to pick up.
-    falling = context.episodes[1] if len(context.episodes) > 1 else None
+    # One patient whose mood falls over the last week, for the PWP's view to pick up: the first
+    # after the main demo patient (whose page should look like a usual week) who is at least
+    # two weeks in, so that there is a week before the fall to compare with.
+    falling = next(
+        (
+            episode
+            for episode in context.episodes[1:]
+            if (episode.patient.local_today() - episode.started_on).days >= 14
+        ),
+        None,
+    )
     for position, episode in enumerate(context.episodes):
         trend = (
             "falling"
