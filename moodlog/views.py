@@ -155,7 +155,13 @@ def _render(
         "form": form,
         "day": day,
         "is_today": day == today,
-        "day_label": day_label(day, today),
+        "question": (
+            "How is your mood today?"
+            if day == today
+            else "How was your mood yesterday?"
+            if day == today - datetime.timedelta(days=1)
+            else f"How was your mood on {long_day(day)}?"
+        ),
         "current": current,
         "scale": scale,
         "note_open": bool(form["note"].value()) or bool(form.errors.get("note")),
