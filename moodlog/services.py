@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from moodlog.models import MOOD_NOTE_MAX_LENGTH, MOOD_SCORE_MAX, MOOD_SCORE_MIN, MoodRating
@@ -84,8 +84,9 @@ def mood_rating_record(
     """Create or replace the patient's rating for ``day`` (their local date).
 
     Raises ``ValidationError`` (with ``score``, ``note`` or ``date`` messages) and stores
-    nothing when the input is not acceptable. Two requests for the same day at the same time
-    end as one row: the loser of the insert finds the winner's row and updates it.
+    nothing when the input is not acceptable. Requests for the same day at the same time end
+    as one row holding the last one's score; none of them fails. Raises
+    :class:`MoodRatingConflict` (the API's 409) only if the write still cannot be made.
     """
     note = note.strip()
     errors = _score_and_note_check(score=score, note=note)
@@ -97,6 +98,50 @@ def mood_rating_record(
         raise ValidationError(errors)
 
     now = timezone.now()
+    if connection.vendor == "postgresql":
+        return _upsert_postgresql(patient=patient, day=day, score=score, note=note, now=now)
+    return _upsert_portable(patient=patient, day=day, score=score, note=note, now=now)
+
+
+# One statement that cannot lose a race: PostgreSQL resolves concurrent inserts of the same
+# (patient, day) inside ON CONFLICT. ``xmax = 0`` holds only for a row this statement inserted,
+# which tells a new rating (201) from a replaced one (200).
+_UPSERT_SQL = f"""
+    INSERT INTO {MoodRating._meta.db_table} (patient_id, day, score, note, recorded_at, updated_at)
+    VALUES (%s, %s, %s, %s, %s, %s)
+    ON CONFLICT (patient_id, day) DO UPDATE
+        SET score = EXCLUDED.score, note = EXCLUDED.note, updated_at = EXCLUDED.updated_at
+    RETURNING id, recorded_at, (xmax = 0) AS created
+"""  # noqa: S608 (the table name is our own constant; every value is a parameter)
+
+
+def _upsert_postgresql(
+    *, patient: User, day: datetime.date, score: int, note: str, now: datetime.datetime
+) -> MoodRatingResult:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(_UPSERT_SQL, [patient.pk, day, score, note, now, now])
+            rating_id, recorded_at, created = cursor.fetchone()
+    except IntegrityError as error:
+        # Not the unique day, which ON CONFLICT absorbs: the patient was removed meanwhile.
+        raise MoodRatingConflict from error
+    rating = MoodRating(
+        id=rating_id,
+        patient=patient,
+        day=day,
+        score=score,
+        note=note,
+        recorded_at=recorded_at,
+        updated_at=now,
+    )
+    return MoodRatingResult(rating=rating, created=bool(created))
+
+
+def _upsert_portable(
+    *, patient: User, day: datetime.date, score: int, note: str, now: datetime.datetime
+) -> MoodRatingResult:
+    """Update, else insert, for databases without PostgreSQL's ON CONFLICT ... RETURNING
+    semantics (SQLite in development). A lost race for the insert goes round and updates."""
     for _attempt in range(UPSERT_ATTEMPTS):
         updated = MoodRating.objects.filter(patient=patient, day=day).update(
             score=score, note=note, updated_at=now

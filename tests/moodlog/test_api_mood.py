@@ -306,17 +306,20 @@ def test_delete_of_a_day_older_than_14_days_is_400(
 def test_a_write_that_keeps_colliding_is_409_not_500(  # type: ignore[no-untyped-def]
     patient_api: APIClient, patient: User, today, monkeypatch
 ) -> None:
-    """If other requests keep creating and removing the same day under us, the service gives
-    up after a few tries; the API says 409 so that the app retries, never 500."""
-    from django.db import IntegrityError
+    """If the service cannot make the write for a clash (see the service's own test), the API
+    says 409 so that the app sends it again, never 500."""
+    from moodlog import api
 
-    def always_collides(**kwargs: object) -> MoodRating:
-        raise IntegrityError("duplicate key value violates unique constraint")
+    def clashes(**kwargs: object) -> None:
+        raise services.MoodRatingConflict
 
-    monkeypatch.setattr(MoodRating.objects, "create", always_collides)
-    response = patient_api.put(url(today), {"score": 5}, format="json")
-    assert response.status_code == 409
-    assert response.json()["code"] == "conflict"
+    monkeypatch.setattr(api, "mood_rating_record", clashes)
+    for response in (
+        patient_api.put(url(today), {"score": 5}, format="json"),
+        patient_api.post("/api/v1/mood/", {"score": 5}, format="json"),
+    ):
+        assert response.status_code == 409
+        assert response.json()["code"] == "conflict"
     assert not MoodRating.objects.filter(patient=patient).exists()
 
 

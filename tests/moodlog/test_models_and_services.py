@@ -100,3 +100,52 @@ def test_import_takes_older_days_but_not_future_ones(patient: User) -> None:
     with pytest.raises(ValidationError):
         mood_ratings_import(patient=patient, entries=[MoodRatingEntry(day=today, score=12)])
     assert list(MoodRating.objects.values_list("day", flat=True)) == [old]
+
+
+def test_the_portable_upsert_gives_up_with_a_conflict_not_an_error(  # type: ignore[no-untyped-def]
+    patient: User, monkeypatch
+) -> None:
+    """Where other requests keep creating and removing the same day under it, the update-else-
+    insert loop stops after a few tries with MoodRatingConflict (409), not IntegrityError."""
+    from django.utils import timezone
+
+    from moodlog import services
+
+    def always_collides(**kwargs: object) -> MoodRating:
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(MoodRating.objects, "create", always_collides)
+    with pytest.raises(services.MoodRatingConflict):
+        services._upsert_portable(
+            patient=patient, day=patient.local_today(), score=5, note="", now=timezone.now()
+        )
+
+
+def test_the_portable_upsert_updates_the_row_another_request_created(  # type: ignore[no-untyped-def]
+    patient: User, monkeypatch
+) -> None:
+    """Losing the race for the insert: the other request's row is there, so go round and
+    update it."""
+    from django.db.models import QuerySet
+    from django.utils import timezone
+
+    from moodlog import services
+
+    day = patient.local_today()
+    real_update = QuerySet.update
+    raced: list[bool] = []
+
+    def update_just_before_the_other_insert(self, **kwargs):  # type: ignore[no-untyped-def]
+        if self.model is MoodRating and not raced:
+            raced.append(True)
+            # Our update found nothing; the other request's insert lands straight after.
+            MoodRating.objects.create(patient=patient, day=day, score=1)
+            return 0
+        return real_update(self, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "update", update_just_before_the_other_insert)
+    result = services._upsert_portable(
+        patient=patient, day=day, score=8, note="", now=timezone.now()
+    )
+    assert not result.created
+    assert MoodRating.objects.get(patient=patient, day=day).score == 8

@@ -1,0 +1,15 @@
+"""The project's URLs plus the bare endpoint the mood benchmark compares with. Used only by the
+benchmark (override_settings(ROOT_URLCONF="bench.urls")), never by the running service."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, path
+
+from bcbt.urls import urlpatterns as project_urlpatterns
+from bench.mood import bare_mood_insert
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    # Under /api/ so that it is authenticated by DRF exactly like the mood API.
+    path("api/bench/mood/<str:date>/", bare_mood_insert, name="bench-bare-mood"),
+    *project_urlpatterns,
+]
