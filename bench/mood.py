@@ -15,6 +15,7 @@ import json
 import os
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
@@ -37,10 +38,13 @@ WARM_UP_REQUESTS = 20
 @api_view(["PUT"])
 def bare_mood_insert(request: Request, date: str) -> Response:
     """The baseline: the same row as a mood write, inserted with no checks at all."""
+    payload: dict[str, Any] = request.data  # type: ignore[assignment]
+    patient = request.user
+    assert isinstance(patient, User)
     rating = MoodRating.objects.create(
-        patient=request.user,
+        patient=patient,
         day=datetime.date.fromisoformat(date),
-        score=request.data["score"],
+        score=payload["score"],
     )
     return Response({"id": rating.pk}, status=201)
 

@@ -3,13 +3,12 @@ benchmark (override_settings(ROOT_URLCONF="bench.urls")), never by the running s
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, include, path
 
-from bcbt.urls import urlpatterns as project_urlpatterns
 from bench.mood import bare_mood_insert
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # Under /api/ so that it is authenticated by DRF exactly like the mood API.
     path("api/bench/mood/<str:date>/", bare_mood_insert, name="bench-bare-mood"),
-    *project_urlpatterns,
+    path("", include("bcbt.urls")),
 ]
