@@ -19,6 +19,7 @@ from moodlog.forms import MoodRatingDeleteForm, MoodRatingForm
 from moodlog.models import MOOD_SCORE_MAX, MOOD_SCORE_MIN, MoodRating
 from moodlog.selectors import mood_ratings_for_patient
 from moodlog.services import (
+    MOOD_CHANGE_WINDOW_DAYS,
     MoodRatingConflict,
     mood_day_check,
     mood_days_changeable,
@@ -27,6 +28,7 @@ from moodlog.services import (
 )
 
 CHART_DAYS = 30
+assert CHART_DAYS > MOOD_CHANGE_WINDOW_DAYS, "the chart must cover every day that can be changed"
 
 
 def day_label(day: datetime.date, today: datetime.date) -> str:
@@ -121,9 +123,8 @@ def _render(
         rating.day: rating
         for rating in mood_ratings_for_patient(patient=patient, date_from=start, date_to=today)
     }
-    # The day being rated may be older than the chart only if CHART_DAYS were made shorter
-    # than the change window; look it up on its own then.
-    current = ratings.get(day) or MoodRating.objects.filter(patient=patient, day=day).first()
+    # Every day that may be changed lies within the chart's 30 days, so it is already here.
+    current = ratings.get(day)
     if form is None:
         form = MoodRatingForm(
             initial={"day": day, "note": current.note if current is not None else ""}
