@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
+import math
 import socket
 
 import pytest
+import time_machine
 from django.core.cache import caches
 from rest_framework.test import APIClient
 
 from accounts.models import User
 from moodlog.models import MoodRating
+
+MID_MINUTE = datetime.datetime(2026, 3, 2, 12, 0, 30, tzinfo=datetime.UTC)
 
 
 def closed_port() -> int:
@@ -22,6 +27,12 @@ def closed_port() -> int:
 
 @pytest.fixture
 def low_write_limit(settings):  # type: ignore[no-untyped-def]
+    """3 writes a minute, with the clock stopped mid-minute so that no test crosses into the
+    next window."""
+    traveller = time_machine.travel(
+        datetime.datetime(2026, 3, 2, 12, 0, 30, tzinfo=datetime.UTC), tick=False
+    )
+    traveller.start()
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {
@@ -29,6 +40,8 @@ def low_write_limit(settings):  # type: ignore[no-untyped-def]
             "mood_write": "3/min",
         },
     }
+    yield
+    traveller.stop()
 
 
 @pytest.fixture
@@ -53,7 +66,8 @@ def test_too_many_writes_get_429(patient_api: APIClient, patient: User, low_writ
     assert statuses == [201, 200, 200, 429]
     response = put(patient_api, patient, 9)
     assert response.status_code == 429
-    assert int(response["Retry-After"]) > 0
+    # Half a minute until the window turns.
+    assert response["Retry-After"] == "30"
     assert MoodRating.objects.get(patient=patient).score == 3
 
 
@@ -112,5 +126,27 @@ def test_the_limit_is_kept_in_redis_when_configured(  # type: ignore[no-untyped-
     caches["default"].clear()
     statuses = [put(patient_api, patient, score).status_code for score in (1, 2, 3, 4)]
     assert statuses == [201, 200, 200, 429]
-    assert len(caches["default"].get(f"throttle_mood_write_{patient.pk}")) == 3
+    window = math.floor(
+        datetime.datetime(2026, 3, 2, 12, 0, 30, tzinfo=datetime.UTC).timestamp() / 60
+    )
+    assert caches["default"].get(f"throttle_mood_write_{patient.pk}_{window}") == 4
     caches["default"].clear()
+
+
+def test_a_new_minute_starts_a_new_count(patient_api: APIClient, patient: User, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "mood_write": "2/min",
+        },
+    }
+    start = datetime.datetime(2026, 3, 2, 12, 0, 50, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False):
+        assert [put(patient_api, patient, score).status_code for score in (1, 2, 3)] == [
+            201,
+            200,
+            429,
+        ]
+    with time_machine.travel(start + datetime.timedelta(seconds=11), tick=False):
+        assert put(patient_api, patient, 4).status_code == 200
