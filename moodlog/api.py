@@ -30,7 +30,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from care.services import audit_event_record
 from moodlog.idempotency import (
     IDEMPOTENCY_HEADER,
     IdempotencyMismatch,
@@ -41,8 +40,6 @@ from moodlog.idempotency import (
 )
 from moodlog.models import MoodRating
 from moodlog.selectors import (
-    caseload_for_pwp,
-    mood_patient_get_for_pwp,
     mood_rating_get_for_patient,
     mood_ratings_for_patient,
 )
@@ -55,7 +52,6 @@ from moodlog.serializers import (
     MoodRatingPutSerializer,
     MoodRatingSerializer,
     MoodValidationErrorSerializer,
-    PatientSummarySerializer,
 )
 from moodlog.services import (
     MoodRatingConflict,
@@ -65,7 +61,6 @@ from moodlog.services import (
 from moodlog.throttles import MoodWriteThrottle
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_PATIENT_ID = re.compile(r"[1-9][0-9]{0,17}")
 
 CONFLICT_MESSAGE = (
     "This day's rating was being changed by another request at the same moment. "
@@ -83,14 +78,7 @@ class IsPatient(BasePermission):
         return bool(getattr(request.user, "is_patient", False))
 
 
-class IsPwp(BasePermission):
-    message = "This list is a psychological wellbeing practitioner's (PWP's) caseload."
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        return bool(getattr(request.user, "is_pwp", False))
-
-
-def _user(request: Request) -> User:
+def request_user(request: Request) -> User:
     user = request.user
     # The permission classes have already let only signed-in people this far.
     assert isinstance(user, User)
@@ -123,7 +111,9 @@ def _rating_response(rating_data: dict[str, Any], created: bool) -> Response:
 
 def _record(request: Request, *, day: datetime.date, score: int, note: str | None) -> Response:
     try:
-        result = mood_rating_record(patient=_user(request), day=day, score=score, note=note or "")
+        result = mood_rating_record(
+            patient=request_user(request), day=day, score=score, note=note or ""
+        )
     except ValidationError as error:
         return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
     except MoodRatingConflict:
@@ -133,7 +123,7 @@ def _record(request: Request, *, day: datetime.date, score: int, note: str | Non
     return _rating_response(rating_body(result.rating), result.created)
 
 
-def _range(request: Request) -> tuple[datetime.date | None, datetime.date | None]:
+def range_from_query(request: Request) -> tuple[datetime.date | None, datetime.date | None]:
     # A plain dict, not the QueryDict: DRF treats "?from=" in a QueryDict as not given at all,
     # and an empty date is a mistake the app should hear about.
     params = {
@@ -289,11 +279,11 @@ RANGE_400 = OpenApiResponse(MoodRangeErrorSerializer, description="A date that i
 def mood_collection(request: Request) -> Response:
     if request.method == "GET":
         try:
-            date_from, date_to = _range(request)
+            date_from, date_to = range_from_query(request)
         except ValidationError as error:
             return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
         ratings = mood_ratings_for_patient(
-            patient=_user(request), date_from=date_from, date_to=date_to
+            patient=request_user(request), date_from=date_from, date_to=date_to
         )
         return Response([rating_body(rating) for rating in ratings])
     return _mood_post(request)
@@ -307,7 +297,7 @@ def _mood_post(request: Request) -> Response:
         idempotency_key_check(key)
     except ValidationError as error:
         return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
-    user = _user(request)
+    user = request_user(request)
     request_hash = idempotency_request_hash(method="POST", path=request.path, data=request.data)
     replay = _replay(user=user, key=key, request_hash=request_hash)
     if replay is not None:
@@ -353,7 +343,7 @@ def _mood_post_once(request: Request) -> Response:
     if not serializer.is_valid():
         return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
     data = serializer.validated_data
-    day = data.get("date") or _user(request).local_today()
+    day = data.get("date") or request_user(request).local_today()
     return _record(request, day=day, score=data["score"], note=data.get("note"))
 
 
@@ -418,7 +408,7 @@ def mood_detail(request: Request, date: str) -> Response:
         parsed_day = _day_from_path(date)
     except ValidationError as error:
         return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
-    patient = _user(request)
+    patient = request_user(request)
     if request.method == "GET":
         rating = mood_rating_get_for_patient(patient=patient, day=parsed_day)
         return Response(rating_body(rating))
@@ -435,80 +425,3 @@ def mood_detail(request: Request, date: str) -> Response:
         return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
     data = serializer.validated_data
     return _record(request, day=parsed_day, score=data["score"], note=data.get("note"))
-
-
-@extend_schema(
-    operation_id="patients_list",
-    summary="My caseload (PWPs)",
-    description="The signed-in PWP's patients in active treatment, soonest session first.",
-    responses={
-        200: OpenApiResponse(
-            PatientSummarySerializer(many=True),
-            examples=[
-                OpenApiExample(
-                    "Caseload",
-                    value=[
-                        {"id": 42, "name": "Sam Taylor", "next_appointment": "2026-03-04T10:00:00Z"}
-                    ],
-                )
-            ],
-        ),
-        401: ERROR_401,
-        403: ERROR_403,
-    },
-    tags=["patients"],
-)
-@api_view(["GET"])
-@permission_classes([IsAuthenticated, IsPwp])
-def patients_list(request: Request) -> Response:
-    pwp = _user(request)
-    episodes = list(caseload_for_pwp(pwp=pwp))
-    audit_event_record(
-        actor=pwp,
-        action="caseload.read",
-        request=request._request,
-        detail={"via": "api", "count": len(episodes)},
-    )
-    return Response(PatientSummarySerializer(episodes, many=True).data)
-
-
-@extend_schema(
-    operation_id="patient_mood_list",
-    summary="A patient's mood ratings (their PWP only)",
-    description=(
-        "For the PWP of the patient's active episode. Anyone else gets 404, as for a patient "
-        "who does not exist. Every read is recorded in the audit trail."
-    ),
-    parameters=[
-        OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Patient id."),
-        *RANGE_PARAMETERS,
-    ],
-    responses={
-        200: MoodRatingSerializer(many=True),
-        400: RANGE_400,
-        401: ERROR_401,
-        404: ERROR_404,
-    },
-    tags=["patients"],
-)
-@api_view(["GET"])
-def patient_mood(request: Request, id: str) -> Response:
-    # ``id`` is the path parameter's name in the contract: /api/v1/patients/{id}/mood/.
-    # The path takes any text so that a malformed id gets the API's JSON 404, not an HTML page.
-    if not _PATIENT_ID.fullmatch(id):
-        raise Http404("No such patient.")
-    staff = _user(request)
-    patient = mood_patient_get_for_pwp(staff=staff, patient_id=int(id))
-    try:
-        date_from, date_to = _range(request)
-    except ValidationError as error:
-        return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
-    ratings = list(mood_ratings_for_patient(patient=patient, date_from=date_from, date_to=date_to))
-    audit_event_record(
-        actor=staff,
-        action="mood.read",
-        patient=patient,
-        request=request._request,
-        detail={"via": "api", "count": len(ratings)},
-    )
-    return Response([rating_body(rating) for rating in ratings])

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from moodlog import api
+from moodlog import api, api_staff
 
 app_name = "moodlog-api"
 
 urlpatterns = [
     path("mood/", api.mood_collection, name="mood-collection"),
     re_path(r"^mood/(?P<date>[^/]+)/$", api.mood_detail, name="mood-detail"),
-    path("patients/", api.patients_list, name="patient-list"),
-    re_path(r"^patients/(?P<id>[^/]+)/mood/$", api.patient_mood, name="patient-mood"),
+    path("patients/", api_staff.patients_list, name="patient-list"),
+    re_path(r"^patients/(?P<id>[^/]+)/mood/$", api_staff.patient_mood, name="patient-mood"),
 ]
