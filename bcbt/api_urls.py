@@ -7,4 +7,6 @@ from django.urls import URLPattern, URLResolver, include, path
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("measures.api_urls")),
     path("", include("modules.api_urls")),
+    path("", include("accounts.api_urls")),
+    path("", include("moodlog.api_urls")),
 ]

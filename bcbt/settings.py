@@ -381,3 +381,10 @@ CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
     # A sweep that waited more than a minute is replaced by the next one.
     "options": {"expires": 55},
 }
+# --- moodlog ---
+# Rate limits for the mood API (per user). A person rates once a day; an app catching up after
+# being offline may send the last 15 days at once and retry some of them.
+_rest_framework: dict[str, Any] = REST_FRAMEWORK
+_rest_framework.setdefault("DEFAULT_THROTTLE_RATES", {})["mood_write"] = env.str(
+    "BCBT_MOOD_WRITE_RATE", default="60/min"
+)

@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("modules.urls")),
     path("notifications/", include("notifications.urls")),
     path("unsubscribe/", include("notifications.unsubscribe_urls")),
+    path("mood/", include("moodlog.urls")),
     path("api/schema/", schema_view, name="schema"),
     path("api/docs/", docs_view, name="api-docs"),
     path("api/v1/", include("bcbt.api_urls")),

@@ -1,0 +1,7 @@
+"""Benchmarks, run with ``make bench`` (``python -m bench``).
+
+Each benchmark is a module listed in ``bench.__main__.BENCHMARKS`` with a ``run() -> None``
+that prints its figures. They run against a throwaway database made for the run: PostgreSQL
+(a ``<name>_bench`` database beside DATABASE_URL's) when DATABASE_URL is set, otherwise a
+SQLite file in a temporary folder. The cache is the project's own (Redis when REDIS_URL is set).
+"""

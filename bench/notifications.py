@@ -84,22 +84,17 @@ def _measure(patients: int) -> dict[str, Any]:
 def run() -> list[dict[str, Any]]:
     _setup_django()
     from django.conf import settings
-    from django.db import connection
 
     from care.services import service_create
 
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    # The runner (bench/__main__.py) has already made a throwaway database for this run.
     rows: list[dict[str, Any]] = []
-    try:
-        service = service_create(name="Bench service", slug="bench-service")
-        have = 0
-        for size in SIZES:
-            _add_patients(service=service, start=have, stop=size)
-            have = size
-            rows.append(_measure(size))
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+    service = service_create(name="Bench service", slug="bench-service")
+    have = 0
+    for size in SIZES:
+        _add_patients(service=service, start=have, stop=size)
+        have = size
+        rows.append(_measure(size))
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     batch = settings.NOTIFICATIONS_SWEEP_BATCH_SIZE
     print(f"notifications: one sweep with every patient due ({engine}, batches of {batch})")

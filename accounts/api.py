@@ -1,0 +1,178 @@
+"""Device sign-in for the mobile app: a token per device, and signing a device out.
+
+Sign-in goes through ``django.contrib.auth.authenticate`` with the Django request, so that
+django-axes counts failures and locks out by username and IP exactly as on the web form; its
+lockout answer for /api/ paths is a 429 JSON body (accounts.lockout).
+
+Wrong credentials get **401** ``{"detail", "code": "invalid_credentials"}`` (the request's
+credentials are not valid, RFC 9110); a missing or malformed field gets 400 with a message per
+field. The ``code`` tells an app a wrong password from an expired token (which has no code).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import (
+    api_view,
+    authentication_classes,
+    parser_classes,
+    permission_classes,
+)
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.authentication import DeviceTokenAuthentication
+from accounts.models import DeviceToken, User
+from accounts.tokens import device_token_issue, device_token_revoke
+
+INVALID_CREDENTIALS_MESSAGE = (
+    "The username or password is not right. Check them and try again. After several wrong "
+    "tries, sign-in pauses for a short while to keep the account safe."
+)
+
+
+class TokenRequestSerializer(serializers.Serializer[Any]):
+    username = serializers.CharField(max_length=150, trim_whitespace=True)
+    password = serializers.CharField(max_length=1024, trim_whitespace=False)
+    device_name = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text="Shown to the person in their list of signed-in devices, e.g. 'Pixel 8'.",
+    )
+
+
+class TokenResponseSerializer(serializers.Serializer[Any]):
+    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`.")
+    expires_at = serializers.DateTimeField()
+
+
+class AuthErrorSerializer(serializers.Serializer[Any]):
+    detail = serializers.CharField(help_text="A message you can show to the person as it is.")
+    code = serializers.CharField(required=False)
+    retry_after_minutes = serializers.IntegerField(required=False)
+
+
+class TokenFieldErrorSerializer(serializers.Serializer[Any]):
+    username = serializers.ListField(child=serializers.CharField(), required=False)
+    password = serializers.ListField(child=serializers.CharField(), required=False)
+    device_name = serializers.ListField(child=serializers.CharField(), required=False)
+    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
+    detail = serializers.CharField(required=False, help_text="When the body is not JSON.")
+
+
+@extend_schema(
+    operation_id="auth_token",
+    summary="Sign in a device",
+    description=(
+        "Exchanges a username and password for a device token. Wrong credentials get 401; "
+        "too many wrong tries from one place lock the account there for a while (429), "
+        "exactly as on the web sign-in form."
+    ),
+    auth=[],
+    request=TokenRequestSerializer,
+    responses={
+        200: OpenApiResponse(
+            TokenResponseSerializer,
+            examples=[
+                OpenApiExample(
+                    "Signed in",
+                    value={"token": "kJ2x...", "expires_at": "2026-04-01T19:04:11Z"},
+                )
+            ],
+        ),
+        400: OpenApiResponse(
+            TokenFieldErrorSerializer,
+            description="A field is missing or too long; a message per field.",
+            examples=[
+                OpenApiExample(
+                    "No password",
+                    value={"password": ["This field is required."]},
+                    status_codes=["400"],
+                )
+            ],
+        ),
+        401: OpenApiResponse(
+            AuthErrorSerializer,
+            description="The username or password is not right.",
+            examples=[
+                OpenApiExample(
+                    "Wrong password",
+                    value={"detail": INVALID_CREDENTIALS_MESSAGE, "code": "invalid_credentials"},
+                    status_codes=["401"],
+                )
+            ],
+        ),
+        429: OpenApiResponse(
+            AuthErrorSerializer,
+            description="Too many wrong tries: sign-in is paused for a while.",
+        ),
+    },
+    examples=[
+        OpenApiExample(
+            "Sign in",
+            value={"username": "patient", "password": "...", "device_name": "Pixel 8"},
+            request_only=True,
+        )
+    ],
+    tags=["auth"],
+)
+@api_view(["POST"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+@parser_classes([JSONParser])
+def token_obtain(request: Request) -> Response:
+    # django-axes reads the raw body to find the username the attempt was for; Django only
+    # allows that before the stream is consumed, so read it once now (DRF then reuses it).
+    _ = request._request.body
+    serializer = TokenRequestSerializer(data=request.data)
+    if not serializer.is_valid():
+        return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+    data = serializer.validated_data
+    # The Django request, not DRF's wrapper: axes marks a lockout on it for its middleware.
+    user = authenticate(
+        request=request._request, username=data["username"], password=data["password"]
+    )
+    if not isinstance(user, User) or not user.is_active:
+        return Response(
+            {"detail": INVALID_CREDENTIALS_MESSAGE, "code": "invalid_credentials"},
+            status=status.HTTP_401_UNAUTHORIZED,
+            headers={"WWW-Authenticate": DeviceTokenAuthentication.keyword},
+        )
+    token, key = device_token_issue(
+        user=user, device_name=data.get("device_name", ""), request=request._request
+    )
+    return Response(
+        TokenResponseSerializer({"token": key, "expires_at": token.expires_at}).data,
+        status=status.HTTP_200_OK,
+    )
+
+
+@extend_schema(
+    operation_id="auth_logout",
+    summary="Sign this device out",
+    description="Revokes the token this request was sent with. It cannot be used again.",
+    request=None,
+    responses={
+        204: OpenApiResponse(description="Signed out."),
+        401: OpenApiResponse(AuthErrorSerializer, description="No valid token was sent."),
+    },
+    tags=["auth"],
+)
+@api_view(["POST"])
+@authentication_classes([DeviceTokenAuthentication])
+@permission_classes([IsAuthenticated])
+def token_logout(request: Request) -> Response:
+    token = request.auth
+    # Only DeviceTokenAuthentication can let a request this far, so this is the token used.
+    assert isinstance(token, DeviceToken)
+    user = request.user
+    assert isinstance(user, User)
+    device_token_revoke(by=user, token=token, request=request._request)
+    return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,14 @@
+"""Device sign-in routes under /api/v1/auth/."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from accounts import api
+
+app_name = "accounts-api"
+
+urlpatterns = [
+    path("auth/token/", api.token_obtain, name="token"),
+    path("auth/logout/", api.token_logout, name="logout"),
+]

@@ -1,0 +1,62 @@
+"""Reads of mood ratings, each scoped to what the person asking may see."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+from care.models import Appointment, AppointmentStatus, Episode
+from care.selectors import episode_get_for_staff, episodes_for_pwp
+from moodlog.models import MoodRating
+
+
+def mood_ratings_for_patient(
+    *,
+    patient: User,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet[MoodRating]:
+    """A patient's own ratings, oldest day first, optionally between two days (inclusive)."""
+    ratings = MoodRating.objects.filter(patient=patient)
+    if date_from is not None:
+        ratings = ratings.filter(day__gte=date_from)
+    if date_to is not None:
+        ratings = ratings.filter(day__lte=date_to)
+    return ratings.order_by("day")
+
+
+def mood_rating_get_for_patient(*, patient: User, day: datetime.date) -> MoodRating:
+    rating = MoodRating.objects.filter(patient=patient, day=day).first()
+    if rating is None:
+        raise Http404("There is no mood rating for that day.")
+    return rating
+
+
+def mood_patient_get_for_pwp(*, staff: User, patient_id: int) -> User:
+    """The patient whose mood ``staff`` may read: only their PWP in an active episode.
+
+    Everyone else (another PWP, a service admin, a navigator, a patient) gets the same 404 as
+    for a patient who does not exist.
+    """
+    if not staff.is_pwp:
+        raise Http404("No such patient.")
+    return episode_get_for_staff(staff=staff, patient_id=patient_id).patient
+
+
+def caseload_for_pwp(*, pwp: User) -> QuerySet[Episode]:
+    """A PWP's active episodes with the patient and the next booked session, in one query,
+    soonest session first."""
+    next_appointments = Appointment.objects.filter(
+        episode=OuterRef("pk"),
+        status=AppointmentStatus.SCHEDULED,
+        scheduled_at__gte=timezone.now(),
+    ).order_by("scheduled_at")
+    return (
+        episodes_for_pwp(pwp=pwp)
+        .annotate(next_appointment_at=Subquery(next_appointments.values("scheduled_at")[:1]))
+        .order_by(F("next_appointment_at").asc(nulls_last=True), "patient__last_name", "pk")
+    )
