@@ -12,10 +12,11 @@ from care.models import AppointmentStatus, SessionRecord
 from care.selectors import episode_active_for_patient, episode_get_for_staff
 from care.services import audit_event_record
 from clinician.brief import brief_build
+from clinician.caseload import FILTERS as CASELOAD_FILTERS
+from clinician.caseload import caseload_build
 from clinician.forms import MessageForm, SessionRecordForm, TopicForm
 from clinician.models import PatientTopic
 from clinician.selectors import (
-    caseload_for_staff,
     messages_for_episode,
     session_guide_for,
     session_roles,
@@ -39,8 +40,18 @@ def _user(request: HttpRequest) -> User:
 
 @role_required(Role.PWP, Role.SERVICE_ADMIN)
 def caseload(request: HttpRequest) -> HttpResponse:
-    episodes = caseload_for_staff(staff=_user(request))
-    return render(request, "clinician/caseload.html", {"episodes": episodes})
+    """The caseload ordered by need. The filter is a GET parameter; a name search is POSTed so
+    that patients' names never appear in URLs or access logs."""
+    show = request.GET.get("show", "all")
+    if show not in CASELOAD_FILTERS:
+        show = "all"
+    search = request.POST.get("search", "")[:100] if request.method == "POST" else ""
+    rows = caseload_build(staff=_user(request), now=timezone.now(), search=search, show=show)
+    return render(
+        request,
+        "clinician/caseload.html",
+        {"rows": rows, "show": show, "filters": CASELOAD_FILTERS, "search": search},
+    )
 
 
 @role_required(Role.PWP)

@@ -1,0 +1,213 @@
+"""The PWP's caseload, ordered by need.
+
+Order: open risk flags first, then reliable deterioration, a fall in mood (the last 7 days' mean
+at least 2 points below the 7 days before), no activity for 7 days, unread messages, and then the
+next appointment. Each row says in short labels why it is where it is.
+
+``caseload_build`` runs a fixed number of queries whatever the size of the caseload or the days
+of data: one per source, each over the whole caseload.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Max, Q
+
+from accounts.models import User
+from care.models import Episode
+from care.risk import open_risk_flags_for_episodes
+from clinician.charts import Sparkline, sparkline
+from clinician.models import Message
+from clinician.selectors import caseload_for_staff
+from measures.outcomes import episode_outcomes
+from measures.selectors import latest_scores_for_episodes
+from modules.selectors import module_progress_for_episodes
+from moodlog.models import MoodRating
+
+MOOD_WINDOW_DAYS = 7
+MOOD_FALL_POINTS = 2
+INACTIVE_DAYS = 7
+SPARKLINE_DAYS = 14
+
+FILTERS = {
+    "all": "Everyone",
+    "attention": "Needs attention",
+    "flags": "Open risk flags",
+    "today": "Session today or tomorrow",
+}
+
+
+@dataclass
+class CaseloadRow:
+    episode: Episode
+    patient: User
+    next_appointment_at: datetime.datetime | None
+    next_appointment_kind: str | None
+    next_appointment_number: int | None
+    open_flags: int
+    reliable_deterioration: bool
+    mood_fall: float | None
+    last_activity_at: datetime.datetime | None
+    inactive: bool
+    unread_messages: int
+    sparkline: Sparkline
+    today: datetime.date
+    reasons: list[tuple[str, str]] = field(default_factory=list)  # (label, tag colour)
+
+    @property
+    def priority(self) -> tuple[int, int, int, int, int, float]:
+        far_future = datetime.datetime.max.replace(tzinfo=datetime.UTC).timestamp()
+        return (
+            0 if self.open_flags else 1,
+            0 if self.reliable_deterioration else 1,
+            0 if self.mood_fall is not None else 1,
+            0 if self.inactive else 1,
+            0 if self.unread_messages else 1,
+            self.next_appointment_at.timestamp() if self.next_appointment_at else far_future,
+        )
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.reasons)
+
+
+def _mean(values: list[int]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def caseload_build(
+    *, staff: User, now: datetime.datetime, search: str = "", show: str = "all"
+) -> list[CaseloadRow]:
+    episodes = caseload_for_staff(staff=staff)
+    if search.strip():
+        term = search.strip()
+        episodes = episodes.filter(
+            Q(patient__first_name__icontains=term)
+            | Q(patient__last_name__icontains=term)
+            | Q(patient__username__icontains=term)
+        )
+    episodes_list = list(episodes)
+    ids = [episode.pk for episode in episodes_list]
+    if not ids:
+        return []
+    patient_ids = [episode.patient_id for episode in episodes_list]
+    flags = open_risk_flags_for_episodes(episode_ids=ids)
+    outcomes = episode_outcomes(episode_ids=ids)
+    progress = module_progress_for_episodes(episode_ids=ids)
+    scores = latest_scores_for_episodes(episode_ids=ids)
+
+    # Mood: each patient's local "today" can differ by time zone, so fetch a day either side.
+    earliest = (now - datetime.timedelta(days=2 * MOOD_WINDOW_DAYS + 1)).date()
+    moods: dict[int, dict[datetime.date, int]] = defaultdict(dict)
+    last_mood_at: dict[int, datetime.datetime] = {}
+    for patient_id, day, score, recorded_at in MoodRating.objects.filter(
+        patient_id__in=patient_ids, day__gte=earliest
+    ).values_list("patient_id", "day", "score", "updated_at"):
+        moods[patient_id][day] = score
+        if patient_id not in last_mood_at or recorded_at > last_mood_at[patient_id]:
+            last_mood_at[patient_id] = recorded_at
+    older_mood = dict(
+        MoodRating.objects.filter(patient_id__in=patient_ids)
+        .values_list("patient_id")
+        .annotate(latest=Max("updated_at"))
+        .order_by()
+    )
+    messages = {
+        row["episode_id"]: row
+        for row in Message.objects.filter(episode_id__in=ids)
+        .values("episode_id")
+        .annotate(
+            unread=Count("pk", filter=Q(read_at__isnull=True) & Q(sender_id__in=patient_ids)),
+            last_from_patient=Max("created_at", filter=Q(sender_id__in=patient_ids)),
+        )
+        .order_by()
+    }
+
+    rows: list[CaseloadRow] = []
+    for episode in episodes_list:
+        patient = episode.patient
+        today = now.astimezone(patient.zone).date()
+        by_day = moods.get(patient.pk, {})
+        recent = [
+            by_day[day]
+            for offset in range(MOOD_WINDOW_DAYS)
+            if (day := today - datetime.timedelta(days=offset)) in by_day
+        ]
+        before = [
+            by_day[day]
+            for offset in range(MOOD_WINDOW_DAYS, 2 * MOOD_WINDOW_DAYS)
+            if (day := today - datetime.timedelta(days=offset)) in by_day
+        ]
+        recent_mean, before_mean = _mean(recent), _mean(before)
+        fall = (
+            before_mean - recent_mean
+            if recent_mean is not None
+            and before_mean is not None
+            and before_mean - recent_mean >= MOOD_FALL_POINTS
+            else None
+        )
+        message_row: dict[str, Any] = dict(messages.get(episode.pk, {}))
+        latest_score_at = max(
+            (score.submitted_at for score in scores.get(episode.pk, {}).values()), default=None
+        )
+        activity = [
+            moment
+            for moment in (
+                older_mood.get(patient.pk),
+                progress[episode.pk].last_activity_at,
+                latest_score_at,
+                message_row.get("last_from_patient"),
+                patient.last_login,
+            )
+            if moment is not None
+        ]
+        last_activity_at = max(activity) if activity else None
+        inactive = last_activity_at is None or now - last_activity_at > datetime.timedelta(
+            days=INACTIVE_DAYS
+        )
+        outcome = outcomes.get(episode.pk)
+        row = CaseloadRow(
+            episode=episode,
+            patient=patient,
+            next_appointment_at=episode.next_appointment_at,  # type: ignore[attr-defined]
+            next_appointment_kind=episode.next_appointment_kind,  # type: ignore[attr-defined]
+            next_appointment_number=episode.next_appointment_number,  # type: ignore[attr-defined]
+            open_flags=len(flags[episode.pk]),
+            reliable_deterioration=bool(outcome and outcome.reliable_deterioration),
+            mood_fall=fall,
+            last_activity_at=last_activity_at,
+            inactive=inactive,
+            unread_messages=int(message_row.get("unread", 0) or 0),
+            sparkline=sparkline(values_by_day=by_day, end=today, days=SPARKLINE_DAYS),
+            today=today,
+        )
+        if row.open_flags:
+            row.reasons.append((f"Risk flag ({row.open_flags})", "red"))
+        if row.reliable_deterioration:
+            row.reasons.append(("Reliable deterioration", "orange"))
+        if fall is not None:
+            row.reasons.append((f"Mood down {fall:.1f} points this week", "orange"))
+        if inactive:
+            row.reasons.append((f"No activity for {INACTIVE_DAYS}+ days", "yellow"))
+        if row.unread_messages:
+            plural = "s" if row.unread_messages != 1 else ""
+            row.reasons.append((f"{row.unread_messages} unread message{plural}", "blue"))
+        rows.append(row)
+
+    if show == "attention":
+        rows = [row for row in rows if row.needs_attention]
+    elif show == "flags":
+        rows = [row for row in rows if row.open_flags]
+    elif show == "today":
+        rows = [
+            row
+            for row in rows
+            if row.next_appointment_at is not None
+            and (row.next_appointment_at.astimezone(row.patient.zone).date() - row.today).days <= 1
+        ]
+    rows.sort(key=lambda row: row.priority)
+    return rows
