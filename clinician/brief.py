@@ -14,7 +14,8 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import NavigatorNote, User
+from accounts.selectors import navigator_notes_for_episode
 from care.models import AgreedTask, Appointment, AppointmentStatus, Episode, RiskFlag, SessionRecord
 from care.risk import open_risk_flags_for_episodes
 from clinician.charts import SeriesChart, series_chart
@@ -22,7 +23,7 @@ from clinician.models import BriefReview, Message, PatientTopic
 from measures.alliance import AllianceAdministration, alliance_for_episode
 from measures.definitions import instrument_definition
 from measures.outcomes import EpisodeOutcome, episode_outcomes
-from measures.selectors import score_history_for_episode
+from measures.selectors import questionnaires_due_for_patient, score_history_for_episode
 from modules.models import ExerciseFeedback
 from modules.selectors import (
     MarkedExercise,
@@ -30,6 +31,8 @@ from modules.selectors import (
     exercises_marked_for_discussion,
     module_progress_for_episodes,
 )
+from moodlog.chart import MoodChart, mood_chart
+from moodlog.models import MoodRating
 from notifications.models import Notification, NotificationState
 
 
@@ -54,7 +57,66 @@ class Brief:
     outcome: EpisodeOutcome | None
     risk_flags: list[RiskFlag]
     alliance: list[AllianceAdministration]
+    mood: MoodSince
+    navigator_notes: list[NavigatorNote]
+    questionnaires_due: list[str]
     sections: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MoodSince:
+    """Mood since the last session: the chart, missed days and the change in mean."""
+
+    chart: MoodChart
+    days: int
+    rated: int
+    mean: float | None
+    previous_mean: float | None
+    rows: list[tuple[datetime.date, int | None, str]]
+
+    @property
+    def missed(self) -> int:
+        return self.days - self.rated
+
+    @property
+    def change(self) -> float | None:
+        if self.mean is None or self.previous_mean is None:
+            return None
+        return self.mean - self.previous_mean
+
+
+def _mood_since(patient: User, since: datetime.datetime) -> MoodSince:
+    """One query: the ratings since the last session and as many days again before it, so the
+    change in mean compares like with like."""
+    today = timezone.now().astimezone(patient.zone).date()
+    start = since.astimezone(patient.zone).date()
+    days = min(max((today - start).days + 1, 7), 42)
+    start = today - datetime.timedelta(days=days - 1)
+    before_start = start - datetime.timedelta(days=days)
+    ratings = {
+        day: (score, note)
+        for day, score, note in MoodRating.objects.filter(
+            patient=patient, day__gte=before_start, day__lte=today
+        ).values_list("day", "score", "note")
+    }
+    current = {day: value[0] for day, value in ratings.items() if day >= start}
+    previous = [value[0] for day, value in ratings.items() if day < start]
+    return MoodSince(
+        chart=mood_chart(scores=current, end=today, days=days),
+        days=days,
+        rated=len(current),
+        mean=sum(current.values()) / len(current) if current else None,
+        previous_mean=sum(previous) / len(previous) if previous else None,
+        rows=[
+            (
+                day,
+                ratings[day][0] if day in ratings else None,
+                ratings[day][1] if day in ratings else "",
+            )
+            for offset in range(days)
+            if (day := today - datetime.timedelta(days=offset)) is not None
+        ],
+    )
 
 
 @dataclass(frozen=True)
@@ -189,4 +251,10 @@ def brief_build(*, episode: Episode, pwp: User) -> Brief:
         outcome=episode_outcomes(episode_ids=[episode.pk]).get(episode.pk),
         risk_flags=open_risk_flags_for_episodes(episode_ids=[episode.pk])[episode.pk],
         alliance=alliance_for_episode(episode=episode),
+        mood=_mood_since(episode.patient, since),
+        navigator_notes=list(navigator_notes_for_episode(episode=episode)[:5]),
+        questionnaires_due=[
+            due.instrument.short_name
+            for due in questionnaires_due_for_patient(patient=episode.patient)
+        ],
     )

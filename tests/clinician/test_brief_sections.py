@@ -148,3 +148,49 @@ def test_navigator_sees_no_exercise_answers(
 ) -> None:  # type: ignore[no-untyped-def]
     assert navigator_client.get(f"/clinician/patients/{episode.patient_id}/").status_code == 403
     assert "Stayed in bed" not in navigator_client.get("/navigator/").content.decode()
+
+
+def test_brief_shows_mood_since_the_last_session_with_missed_days_and_change(
+    pwp_client, episode
+) -> None:  # type: ignore[no-untyped-def]
+    from moodlog.services import MoodRatingEntry, mood_ratings_import
+
+    patient = episode.patient
+    today = patient.local_today()
+    entries = [
+        MoodRatingEntry(
+            day=today - datetime.timedelta(days=back),
+            score=7,
+            note="Better day" if back == 1 else "",
+        )
+        for back in range(5)
+    ]
+    entries += [
+        MoodRatingEntry(day=today - datetime.timedelta(days=back), score=4) for back in range(7, 14)
+    ]
+    mood_ratings_import(patient=patient, entries=entries)
+    # The last session was a week ago, so the brief covers the 8 days since it (6 rated: five
+    # 7s and one 4) and compares them with the 8 days before (six 4s).
+    episode.appointments.filter(number=2).update(status="attended")
+    page = pwp_client.get(f"/clinician/patients/{episode.patient_id}/").content.decode()
+    assert "Rated on 6 of the last 8 days (2 missed)" in page
+    assert "Average 6.5 out of 10, up 2.5" in page
+    assert "Better day" in page
+    assert (
+        "Line chart of the patient&#x27;s mood" in page
+        or "Line chart of the patient's mood" in page
+    )
+
+
+def test_brief_shows_the_navigators_notes(pwp_client, episode, navigator) -> None:  # type: ignore[no-untyped-def]
+    from accounts.models import NavigatorNote
+
+    NavigatorNote.objects.create(
+        patient=episode.patient,
+        episode=episode,
+        author=navigator,
+        text="Reset password by phone; all working.",
+    )
+    page = pwp_client.get(f"/clinician/patients/{episode.patient_id}/").content.decode()
+    assert "Notes from the digital navigator" in page
+    assert "Reset password by phone" in page
