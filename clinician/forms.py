@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from care.models import AppointmentStatus
@@ -64,3 +66,11 @@ class SessionRecordForm(forms.Form):
         error_messages={"invalid": "Enter a date and time like 2026-12-03 10:00."},
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
+    choose = forms.MultipleChoiceField(required=False, choices=[])
+
+    def __init__(self, *args: Any, module_choices: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choose = self.fields["choose"]
+        assert isinstance(choose, forms.MultipleChoiceField)
+        choose.choices = [(slug, slug) for slug in module_choices or []]
+        choose.error_messages["invalid_choice"] = "Choose modules from the list shown."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -86,3 +87,87 @@ def plan_for_patient(*, episode: Episode) -> list[AgreedTask]:
     if latest is None:
         return []
     return list(AgreedTask.objects.filter(record_id=latest))
+
+
+@dataclass(frozen=True)
+class TaskCandidate:
+    """A module the PWP and patient might choose together for the coming week."""
+
+    slug: str
+    title: str
+    why: str
+    total_minutes: int
+    minutes_per_day: int
+    in_programme: bool
+    status: str
+    past_answers: list[tuple[str, list[tuple[str, str]]]]
+
+
+def minutes_per_day_for(total_minutes: int) -> int:
+    """A manageable daily slice of a module: a third of it, between 5 and 15 minutes."""
+    return min(15, max(5, total_minutes // 3))
+
+
+def task_candidates(*, episode: Episode) -> list[TaskCandidate]:
+    """Modules worth choosing this week: unfinished ones in the programme (open ones first),
+    then modules that could be added. Each with its time, why it helps and any past answers."""
+    from modules.exercises import answer_display
+    from modules.models import ExerciseResponse
+    from modules.selectors import (
+        Status,
+        exercise_definition,
+        modules_addable,
+        programme_for_episode,
+    )
+
+    programme = programme_for_episode(episode=episode)
+    answers: dict[int, list[tuple[str, list[tuple[str, str]]]]] = {}
+    for response in ExerciseResponse.objects.filter(
+        assignment__episode=episode, completed_at__isnull=False
+    ).select_related("assignment__version"):
+        version = response.assignment.version
+        if version is None:
+            continue
+        definition = exercise_definition(version=version, key=response.exercise_key)
+        if definition is None:
+            continue
+        shown = [
+            (
+                field_definition["label"],
+                answer_display(field_definition, response.answers.get(name)),
+            )
+            for field_definition in definition["fields"]
+            if (name := field_definition["name"]) in response.answers
+        ]
+        answers.setdefault(response.assignment.module_id, []).append((definition["title"], shown))
+    candidates = [
+        TaskCandidate(
+            slug=item.slug,
+            title=item.title,
+            why=item.version.summary,
+            total_minutes=item.minutes_left,
+            minutes_per_day=minutes_per_day_for(item.minutes_left),
+            in_programme=True,
+            status=item.status_label,
+            past_answers=answers.get(item.assignment.module_id, []),
+        )
+        for item in sorted(programme.items, key=lambda item: item.status == Status.LOCKED)
+        if item.status not in (Status.COMPLETED, Status.WAIVED)
+    ]
+    for module in modules_addable(programme=programme):
+        version = module.latest_version
+        if version is None:
+            continue
+        candidates.append(
+            TaskCandidate(
+                slug=module.slug,
+                title=version.title,
+                why=version.summary,
+                total_minutes=version.estimated_minutes,
+                minutes_per_day=minutes_per_day_for(version.estimated_minutes),
+                in_programme=False,
+                status="Not in the programme yet",
+                past_answers=answers.get(module.pk, []),
+            )
+        )
+    return candidates

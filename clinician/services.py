@@ -119,6 +119,45 @@ class TaskInput:
     minutes_per_day: int | None = None
 
 
+def _chosen_module_tasks(
+    *,
+    by: User,
+    episode: Episode,
+    appointment: Appointment,
+    slugs: list[str],
+    request: HttpRequest | None,
+) -> list[TaskInput]:
+    from clinician.selectors import task_candidates
+    from modules.models import Module
+    from modules.services import assignment_add
+
+    if not slugs:
+        return []
+    candidates = {candidate.slug: candidate for candidate in task_candidates(episode=episode)}
+    unknown = [slug for slug in slugs if slug not in candidates]
+    if unknown:
+        raise ValidationError({"choose": "Choose modules from the list shown."})
+    tasks = []
+    for slug in dict.fromkeys(slugs):
+        candidate = candidates[slug]
+        if not candidate.in_programme:
+            assignment_add(
+                by=by,
+                episode=episode,
+                module=Module.objects.get(slug=slug),
+                reason=f"Chosen together at session {appointment.number}",
+                request=request,
+            )
+        tasks.append(
+            TaskInput(
+                description=f"Work on “{candidate.title}”",
+                module_slug=slug,
+                minutes_per_day=candidate.minutes_per_day,
+            )
+        )
+    return tasks
+
+
 @transaction.atomic
 def session_record_save(
     *,
@@ -129,10 +168,13 @@ def session_record_save(
     notes: str,
     tasks: list[TaskInput],
     next_appointment_at: datetime.datetime | None = None,
+    chosen_modules: list[str] | None = None,
     request: HttpRequest | None = None,
 ) -> SessionRecord:
     """Record a session: attendance, agenda, notes, the tasks agreed and the next appointment.
 
+    ``chosen_modules`` are module slugs the PWP and patient chose together: each becomes a task
+    for the week, and a module not yet in the programme is added to it (a recorded change).
     Saving again updates the record; tasks are added, never silently dropped.
     """
     if attendance not in (
@@ -153,6 +195,9 @@ def session_record_save(
         record.notes = notes.strip()
         record.updated_at = timezone.now()
         record.save(update_fields=["agenda", "notes", "updated_at"])
+    tasks = list(tasks) + _chosen_module_tasks(
+        by=by, episode=episode, appointment=appointment, slugs=chosen_modules or [], request=request
+    )
     AgreedTask.objects.bulk_create(
         AgreedTask(
             record=record,

@@ -20,6 +20,7 @@ from clinician.selectors import (
     messages_for_episode,
     session_guide_for,
     session_roles,
+    task_candidates,
 )
 from clinician.services import (
     TaskInput,
@@ -30,7 +31,7 @@ from clinician.services import (
     session_record_save,
 )
 from modules.models import ExerciseResponse
-from modules.services import exercise_feedback_give
+from modules.services import ProgrammeRuleError, exercise_feedback_give
 
 
 def _user(request: HttpRequest) -> User:
@@ -147,22 +148,32 @@ def session_record(request: HttpRequest, patient_id: int, number: int) -> HttpRe
         raise Http404("No such session.")
     record = SessionRecord.objects.filter(appointment=appointment).first()
     initial = {"agenda": record.agenda, "notes": record.notes} if record else {}
-    form = SessionRecordForm(request.POST or None, initial=initial)
+    candidates = task_candidates(episode=episode)
+    form = SessionRecordForm(
+        request.POST or None, initial=initial, module_choices=[c.slug for c in candidates]
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         tasks = [TaskInput(description=line) for line in data["task"].splitlines() if line.strip()]
-        session_record_save(
-            appointment=appointment,
-            by=pwp,
-            attendance=data["attendance"],
-            agenda=data["agenda"],
-            notes=data["notes"],
-            tasks=tasks,
-            next_appointment_at=data["next_appointment_at"],
-            request=request,
-        )
-        flash.success(request, f"Session {appointment.number} recorded.")
-        return redirect("clinician:brief", patient_id=patient_id)
+        try:
+            session_record_save(
+                appointment=appointment,
+                by=pwp,
+                attendance=data["attendance"],
+                agenda=data["agenda"],
+                notes=data["notes"],
+                tasks=tasks,
+                next_appointment_at=data["next_appointment_at"],
+                chosen_modules=data["choose"],
+                request=request,
+            )
+        except (ValidationError, ProgrammeRuleError) as error:
+            form.add_error(
+                None, error.messages[0] if isinstance(error, ValidationError) else str(error)
+            )
+        else:
+            flash.success(request, f"Session {appointment.number} recorded.")
+            return redirect("clinician:brief", patient_id=patient_id)
     audit_event_record(
         actor=pwp,
         action="session_record.view",
@@ -179,6 +190,8 @@ def session_record(request: HttpRequest, patient_id: int, number: int) -> HttpRe
             "record": record,
             "tasks": record.tasks.all() if record else [],
             "form": form,
+            "candidates": candidates,
+            "chosen": request.POST.getlist("choose"),
             "guide": session_guide_for(service=episode.service, session_number=appointment.number),
             "roles": session_roles(),
         },

@@ -119,3 +119,54 @@ def test_demo_gives_the_pwp_recorded_sessions_and_messages(db) -> None:  # type:
     assert AgreedTask.objects.filter(episode=episode).exists()
     assert Message.objects.filter(episode=episode, read_at__isnull=True).exists()
     assert episode.topics.exists()
+
+
+def test_choose_together_adds_tasks_and_modules_to_the_programme(pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
+    from modules.models import Assignment, AssignmentChange
+    from modules.services import modules_load
+
+    modules_load()
+    page = pwp_client.get(
+        f"/clinician/patients/{episode.patient_id}/sessions/3/record/"
+    ).content.decode()
+    assert "Choose together" in page
+    assert "Managing worry" in page or "managing-worry" in page
+    in_programme = Assignment.objects.filter(episode=episode, active=True).values_list(
+        "module__slug", flat=True
+    )
+    assert "long-term-conditions" not in in_programme
+    response = pwp_client.post(
+        f"/clinician/patients/{episode.patient_id}/sessions/3/record/",
+        {"attendance": "attended", "choose": ["activity-diary", "long-term-conditions"]},
+    )
+    assert response.status_code == 302
+    tasks = AgreedTask.objects.filter(episode=episode).order_by("pk")
+    assert [task.module_slug for task in tasks] == ["activity-diary", "long-term-conditions"]
+    assert all(task.minutes_per_day for task in tasks)
+    assert Assignment.objects.get(episode=episode, module__slug="long-term-conditions").active
+    change = AssignmentChange.objects.get(assignment__module__slug="long-term-conditions")
+    assert change.reason == "Chosen together at session 3"
+
+
+def test_choosing_a_module_not_on_the_list_is_refused(pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
+    response = pwp_client.post(
+        f"/clinician/patients/{episode.patient_id}/sessions/3/record/",
+        {"attendance": "attended", "choose": ["no-such-module"]},
+    )
+    assert response.status_code == 200
+    assert "Choose modules from the list shown." in response.content.decode()
+    assert not SessionRecord.objects.exists()
+
+
+def test_patient_sees_the_tasks_chosen_together(pwp_client, patient_client, episode) -> None:  # type: ignore[no-untyped-def]
+    from modules.services import modules_load
+
+    modules_load()
+    pwp_client.post(
+        f"/clinician/patients/{episode.patient_id}/sessions/1/record/",
+        {"attendance": "attended", "choose": ["activity-diary"], "task": "Walk to the shop"},
+    )
+    home = patient_client.get("/me/").content.decode()
+    assert "Your plan for this week" in home
+    assert "Walk to the shop" in home
+    assert "Work on “" in home or "Work on &ldquo;" in home or "Work on" in home
