@@ -1,7 +1,8 @@
 """The PWP's caseload, ordered by need.
 
 Order: open risk flags first, then reliable deterioration, a fall in mood (the last 7 days' mean
-at least 2 points below the 7 days before), no activity for 7 days, unread messages, and then the
+at least 2 points below the 7 days before), no activity for 7 days (no mood rating, module work,
+questionnaire or message: signing in and looking is not counted), unread messages, and then the
 next appointment. Each row says in short labels why it is where it is.
 
 ``caseload_build`` runs a fixed number of queries whatever the size of the caseload or the days
@@ -161,7 +162,6 @@ def caseload_build(
                 progress[episode.pk].last_activity_at,
                 latest_score_at,
                 message_row.get("last_from_patient"),
-                patient.last_login,
             )
             if moment is not None
         ]

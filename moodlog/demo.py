@@ -29,6 +29,7 @@ NOTES = (
 )
 MISSED_DAY_CHANCE = 0.15
 NOTE_CHANCE = 0.2
+LAPSED_DAYS = 9
 
 
 def seed(context: DemoContext) -> None:
@@ -45,10 +46,23 @@ def seed(context: DemoContext) -> None:
         ),
         None,
     )
+    # And one who stopped rating nine days ago, so the caseload shows someone who has gone quiet.
+    lapsed = next(
+        (
+            episode
+            for episode in reversed(context.episodes[1:])
+            if episode is not falling
+            and episode.pwp_id == context.episodes[0].pwp_id
+            and (episode.patient.local_today() - episode.started_on).days >= 21
+        ),
+        None,
+    )
     for position, episode in enumerate(context.episodes):
         trend = (
             "falling"
             if episode is falling
+            else "lapsed"
+            if episode is lapsed
             else context.rng.choice(["improving", "improving", "improving", "steady"])
         )
         # Leave today open for the main demo patient, so that rating today can be tried.
@@ -69,9 +83,11 @@ def _seed_episode(context: DemoContext, episode: Episode, *, trend: str, rate_to
         days_back = (today - day).days
         if rng.random() < MISSED_DAY_CHANCE or (days_back == 0 and not rate_today):
             continue
+        if trend == "lapsed" and days_back < LAPSED_DAYS:
+            continue
         level = start_level + gain * index / max(span - 1, 1)
         if trend == "falling" and days_back < 7:
-            level -= (7 - days_back) * 0.6
+            level -= (7 - days_back) * 0.9
         score = min(MOOD_SCORE_MAX, max(MOOD_SCORE_MIN, round(level + rng.gauss(0, 0.9))))
         note = rng.choice(NOTES) if rng.random() < NOTE_CHANCE else ""
         evening = datetime.datetime.combine(
