@@ -135,20 +135,22 @@ class ScoreRow:
 
     @property
     def change_label(self) -> str:
+        """The change since the episode's first score of this questionnaire, which is what
+        reliable change is judged on."""
         if self.change is None:
             return "First score"
         if self.reliable_change is not None and abs(self.change) >= self.reliable_change:
             direction = "reliable improvement" if self.change < 0 else "reliable deterioration"
-            return f"{self.change:+d} ({direction})"
-        return f"{self.change:+d} (no reliable change)"
+            return f"{self.change:+d} since the first ({direction})"
+        return f"{self.change:+d} since the first (no reliable change)"
 
 
 def _score_rows(episode: Episode) -> list[ScoreRow]:
     rows: list[ScoreRow] = []
-    previous: dict[str, int] = {}
+    first: dict[str, int] = {}
     for response in score_history_for_episode(episode=episode):
         instrument = instrument_definition(response.instrument_code)
-        before = previous.get(response.instrument_code)
+        before = first.get(response.instrument_code)
         rows.append(
             ScoreRow(
                 code=response.instrument_code,
@@ -162,7 +164,7 @@ def _score_rows(episode: Episode) -> list[ScoreRow]:
                 reliable_change=instrument.reliable_change,
             )
         )
-        previous[response.instrument_code] = response.total
+        first.setdefault(response.instrument_code, response.total)
     return rows
 
 

@@ -72,7 +72,7 @@ class SeriesChart:
     height: int
     paths: list[tuple[str, str, list[Point]]]  # (label, css class, points)
     y_ticks: list[tuple[float, int]]
-    x_labels: list[tuple[float, str]]
+    x_labels: list[tuple[float, str, str]]  # (x, text, text-anchor)
     threshold_lines: list[tuple[float, str]]
 
 
@@ -105,8 +105,9 @@ def series_chart(
         for label, css, points in series
     ]
     ticks = [(y_of(value), value) for value in range(0, y_max + 1, 5 if y_max > 10 else 1)]
-    labels = [(x_of(first), first.strftime("%-d %b"))]
+    # The first and last dates sit inside the chart, anchored at their outer ends.
+    labels = [(x_of(first), first.strftime("%-d %b"), "start" if last != first else "middle")]
     if last != first:
-        labels.append((x_of(last), last.strftime("%-d %b")))
+        labels.append((x_of(last), last.strftime("%-d %b"), "end"))
     lines = [(y_of(value), label) for value, label in thresholds]
     return SeriesChart(width, height, paths, ticks, labels, lines)

@@ -106,7 +106,7 @@ def test_brief_shows_scores_with_caseness_and_reliable_change(pwp_client, episod
     questionnaire_response_record(patient=episode.patient, instrument_code="phq9", answers=[1] * 9)
     page = pwp_client.get(f"/clinician/patients/{episode.patient_id}/").content.decode()
     assert "18 of 27 (case)" in page
-    assert "-9 (reliable improvement)" in page
+    assert "-9 since the first (reliable improvement)" in page
     assert "<svg" in page and "Questionnaire scores over time" in page
 
 
