@@ -7,12 +7,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from accounts.decorators import role_required
-from accounts.models import Role
+from accounts.models import Role, User
 from care.models import AppointmentStatus
 from care.selectors import episode_active_for_patient
 from clinician.selectors import plan_for_patient
-from modules.selectors import exercise_feedback_for_patient
+from modules.selectors import exercise_feedback_for_patient, programme_for_episode
 from modules.services import exercise_feedback_mark_read
+from moodlog.models import MoodRating
 
 # Where each role lands after signing in.
 ROLE_HOMES: dict[str, str] = {
@@ -30,8 +31,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.PATIENT)
 def patient_home(request: HttpRequest) -> HttpResponse:
-    episode = episode_active_for_patient(patient=request.user)  # type: ignore[arg-type]
+    """Today for a patient: rate your mood, what to do next, the plan and any feedback."""
+    patient = request.user
+    assert isinstance(patient, User)
+    episode = episode_active_for_patient(patient=patient)
     next_appointment = None
+    next_module = None
     if episode is not None:
         next_appointment = (
             episode.appointments.filter(
@@ -40,19 +45,24 @@ def patient_home(request: HttpRequest) -> HttpResponse:
             .order_by("scheduled_at")
             .first()
         )
+        next_module = programme_for_episode(episode=episode).next_item
     plan = plan_for_patient(episode=episode) if episode is not None else []
-    feedback = exercise_feedback_for_patient(patient=request.user)  # type: ignore[arg-type]
+    feedback = exercise_feedback_for_patient(patient=patient)
     response = render(
         request,
         "accounts/patient_home.html",
         {
             "episode": episode,
             "next_appointment": next_appointment,
+            "next_module": next_module,
+            "rated_today": MoodRating.objects.filter(
+                patient=patient, day=patient.local_today()
+            ).exists(),
             "plan": plan,
             "feedback": feedback,
         },
     )
-    exercise_feedback_mark_read(patient=request.user)  # type: ignore[arg-type]
+    exercise_feedback_mark_read(patient=patient)
     return response
 
 
