@@ -41,6 +41,8 @@ class Brief:
     episode: Episode
     patient: User
     coming: Appointment | None
+    # The latest session whose time has come but which nobody has recorded yet.
+    to_record: Appointment | None
     last_session: Appointment | None
     since: datetime.datetime
     last_record: SessionRecord | None
@@ -201,6 +203,14 @@ def brief_build(*, episode: Episode, pwp: User) -> Brief:
         and a.status in (AppointmentStatus.ATTENDED, AppointmentStatus.DID_NOT_ATTEND)
     ]
     last_session = past[-1] if past else None
+    to_record = next(
+        (
+            a
+            for a in reversed(appointments)
+            if a.status == AppointmentStatus.SCHEDULED and a.scheduled_at <= now
+        ),
+        None,
+    )
     since = (
         last_session.scheduled_at
         if last_session
@@ -237,6 +247,7 @@ def brief_build(*, episode: Episode, pwp: User) -> Brief:
         episode=episode,
         patient=episode.patient,
         coming=coming,
+        to_record=to_record,
         last_session=last_session,
         since=since,
         last_record=last_record,

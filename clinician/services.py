@@ -184,6 +184,14 @@ def session_record_save(
     ):
         raise ValidationError({"attendance": "Choose whether the patient attended."})
     episode = appointment.episode
+    # Attendance is a fact about the past; a session still to come can only be cancelled.
+    if attendance != AppointmentStatus.CANCELLED and appointment.scheduled_at > timezone.now():
+        raise ValidationError(
+            {
+                "attendance": "This session has not happened yet. You can record it once it "
+                "has started, or mark it as cancelled."
+            }
+        )
     appointment.status = attendance
     appointment.save(update_fields=["status"])
     record, created = SessionRecord.objects.get_or_create(

@@ -480,6 +480,12 @@ def assignment_aim_set(
     sessions = assignment.episode.appointments.count()
     if session is not None and not 1 <= session <= max(sessions, 1):
         raise ProgrammeRuleError(f"Choose a session from 1 to {sessions}.")
+    if session is not None:
+        target = assignment.episode.appointments.filter(number=session).first()
+        if target is not None and target.scheduled_at < timezone.now():
+            raise ProgrammeRuleError(
+                f"Session {session} has already happened. Choose a session still to come."
+            )
     if assignment.aim_session == session:
         raise ProgrammeRuleError("That is already the aim for this module.")
     before = {"aim_session": assignment.aim_session}

@@ -43,9 +43,9 @@ def test_mark_as_reviewed_records_it_against_the_coming_session(pwp_client, epis
 
 
 def test_recording_a_session_sets_attendance_notes_and_tasks(pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
-    appointment = episode.appointments.get(number=3)
+    appointment = episode.appointments.get(number=2)
     response = pwp_client.post(
-        f"/clinician/patients/{episode.patient_id}/sessions/3/record/",
+        f"/clinician/patients/{episode.patient_id}/sessions/2/record/",
         {
             "attendance": "attended",
             "agenda": "Review diary",
@@ -66,10 +66,10 @@ def test_recording_a_session_sets_attendance_notes_and_tasks(pwp_client, episode
 
 def test_recording_a_session_moves_the_next_appointment(pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
     pwp_client.post(
-        f"/clinician/patients/{episode.patient_id}/sessions/3/record/",
+        f"/clinician/patients/{episode.patient_id}/sessions/2/record/",
         {"attendance": "attended", "next_appointment_at": "2027-01-05 14:30"},
     )
-    moved = episode.appointments.get(number=4).scheduled_at
+    moved = episode.appointments.get(number=3).scheduled_at
     assert timezone.localtime(moved).strftime("%Y-%m-%d %H:%M") == "2027-01-05 14:30"
 
 
@@ -77,12 +77,12 @@ def test_session_record_without_attendance_shows_an_error_and_saves_nothing(
     pwp_client, episode
 ) -> None:  # type: ignore[no-untyped-def]
     response = pwp_client.post(
-        f"/clinician/patients/{episode.patient_id}/sessions/3/record/", {"notes": "x"}
+        f"/clinician/patients/{episode.patient_id}/sessions/2/record/", {"notes": "x"}
     )
     assert response.status_code == 200
     assert "Choose whether the patient attended." in response.content.decode()
     assert not SessionRecord.objects.exists()
-    assert episode.appointments.get(number=3).status == AppointmentStatus.SCHEDULED
+    assert episode.appointments.get(number=2).status == AppointmentStatus.SCHEDULED
 
 
 def test_brief_shows_last_sessions_tasks(pwp_client, episode, pwp) -> None:  # type: ignore[no-untyped-def]
@@ -127,7 +127,7 @@ def test_choose_together_adds_tasks_and_modules_to_the_programme(pwp_client, epi
 
     modules_load()
     page = pwp_client.get(
-        f"/clinician/patients/{episode.patient_id}/sessions/3/record/"
+        f"/clinician/patients/{episode.patient_id}/sessions/2/record/"
     ).content.decode()
     assert "Choose together" in page
     assert "Managing worry" in page or "managing-worry" in page
@@ -136,7 +136,7 @@ def test_choose_together_adds_tasks_and_modules_to_the_programme(pwp_client, epi
     )
     assert "long-term-conditions" not in in_programme
     response = pwp_client.post(
-        f"/clinician/patients/{episode.patient_id}/sessions/3/record/",
+        f"/clinician/patients/{episode.patient_id}/sessions/2/record/",
         {"attendance": "attended", "choose": ["activity-diary", "long-term-conditions"]},
     )
     assert response.status_code == 302
@@ -145,12 +145,12 @@ def test_choose_together_adds_tasks_and_modules_to_the_programme(pwp_client, epi
     assert all(task.minutes_per_day for task in tasks)
     assert Assignment.objects.get(episode=episode, module__slug="long-term-conditions").active
     change = AssignmentChange.objects.get(assignment__module__slug="long-term-conditions")
-    assert change.reason == "Chosen together at session 3"
+    assert change.reason == "Chosen together at session 2"
 
 
 def test_choosing_a_module_not_on_the_list_is_refused(pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
     response = pwp_client.post(
-        f"/clinician/patients/{episode.patient_id}/sessions/3/record/",
+        f"/clinician/patients/{episode.patient_id}/sessions/2/record/",
         {"attendance": "attended", "choose": ["no-such-module"]},
     )
     assert response.status_code == 200
@@ -170,3 +170,28 @@ def test_patient_sees_the_tasks_chosen_together(pwp_client, patient_client, epis
     assert "Your plan for this week" in home
     assert "Walk to the shop" in home
     assert "Work on “" in home or "Work on &ldquo;" in home or "Work on" in home
+
+
+def test_a_session_still_to_come_cannot_be_recorded_as_attended(pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
+    future = episode.appointments.get(number=5)
+    response = pwp_client.post(
+        f"/clinician/patients/{episode.patient_id}/sessions/5/record/", {"attendance": "attended"}
+    )
+    assert response.status_code == 200
+    assert "This session has not happened yet" in response.content.decode()
+    future.refresh_from_db()
+    assert future.status == AppointmentStatus.SCHEDULED
+    assert not SessionRecord.objects.exists()
+
+
+def test_a_session_still_to_come_can_be_cancelled(pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
+    response = pwp_client.post(
+        f"/clinician/patients/{episode.patient_id}/sessions/5/record/", {"attendance": "cancelled"}
+    )
+    assert response.status_code == 302
+    assert episode.appointments.get(number=5).status == AppointmentStatus.CANCELLED
+
+
+def test_brief_offers_to_record_the_session_that_has_happened(pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
+    page = pwp_client.get(f"/clinician/patients/{episode.patient_id}/").content.decode()
+    assert "Record session 2" in page or "Record session 3" in page

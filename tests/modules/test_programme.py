@@ -421,3 +421,15 @@ def test_unlock_rules_need_a_session_exactly_for_after_session(service) -> None:
         ProgrammeEntry.objects.create(
             service=service, module=module, mandatory=True, in_every_programme=False
         )
+
+
+def test_aim_cannot_be_a_session_that_has_already_happened(episode, pwp) -> None:  # type: ignore[no-untyped-def]
+    import pytest as _pytest
+
+    from modules.services import ProgrammeRuleError, assignment_aim_set
+    from tests.modules.conftest import assignment_for
+
+    assignment = assignment_for(episode, "understanding-low-mood")
+    with _pytest.raises(ProgrammeRuleError, match="already happened"):
+        assignment_aim_set(by=pwp, assignment=assignment, session=1, reason="Keep pace")
+    assignment_aim_set(by=pwp, assignment=assignment, session=6, reason="Keep pace")
