@@ -4,10 +4,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from accounts.models import DeviceToken, User
+from care.admin_audit import AuditedAdminMixin, AuditedModelAdmin
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
+    def audit_patient(self, obj: User) -> User | None:  # type: ignore[override]
+        return obj if obj.is_patient else None
+
     list_display = (
         "username",
         "first_name",
@@ -29,6 +33,9 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(DeviceToken)
-class DeviceTokenAdmin(admin.ModelAdmin):
+class DeviceTokenAdmin(AuditedModelAdmin):
+    def audit_patient(self, obj: DeviceToken) -> User | None:  # type: ignore[override]
+        return obj.user if obj.user.is_patient else None
+
     list_display = ("user", "name", "created_at", "expires_at", "last_used_at", "revoked_at")
     readonly_fields = ("key_hash",)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from care.admin_audit import AuditedModelAdmin
 from care.models import (
     Appointment,
     AuditEvent,
@@ -39,7 +40,7 @@ class AppointmentInline(admin.TabularInline):
 
 
 @admin.register(Episode)
-class EpisodeAdmin(admin.ModelAdmin):
+class EpisodeAdmin(AuditedModelAdmin):
     list_display = ("patient", "pwp", "service", "status", "started_on", "ended_on")
     list_filter = ("service", "status", "pwp")
     raw_id_fields = ("patient", "pwp")
@@ -72,7 +73,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(RiskFlag)
-class RiskFlagAdmin(admin.ModelAdmin):
+class RiskFlagAdmin(AuditedModelAdmin):
     """Read-only: flags are closed with a note on the clinician page, where it is audited."""
 
     list_display = ("id", "patient", "service", "status", "route", "pwp", "created_at")

@@ -59,7 +59,10 @@ class Episode(models.Model):
     """One course of treatment for a patient with a PWP in a service."""
 
     patient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="episodes"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="episodes",
+        limit_choices_to={"role": "patient"},
     )
     pwp = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -67,6 +70,7 @@ class Episode(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="caseload",
+        limit_choices_to={"role": "pwp"},
         help_text="Empty when the patient is waiting for a PWP: their alerts go to the duty queue.",
     )
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="episodes")

@@ -3,8 +3,11 @@ when each opens, and whether PWPs may waive mandatory ones."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 
+from care.admin_audit import AuditedModelAdmin
 from care.models import Service
 from modules.models import (
     AssignmentChange,
@@ -84,7 +87,10 @@ class ModuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(AssignmentChange)
-class AssignmentChangeAdmin(admin.ModelAdmin):
+class AssignmentChangeAdmin(AuditedModelAdmin):
+    def audit_patient(self, obj: AssignmentChange) -> Any:  # type: ignore[override]
+        return obj.episode.patient
+
     """PWPs' tailoring changes, for supervision and audit. Read-only."""
 
     list_display = ("created_at", "by", "kind", "assignment", "undone_at")

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from care.admin_audit import AuditedModelAdmin
 from notifications.models import Notification, NotificationPreference, ServiceNotificationPolicy
 
 
@@ -13,7 +14,7 @@ class ServiceNotificationPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(AuditedModelAdmin):
     """Delivery facts for support; the outbox is written by the services, never by hand."""
 
     list_display = ("id", "kind", "channel", "state", "recipient", "due_at", "sent_at", "attempts")
@@ -30,7 +31,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(admin.ModelAdmin):
+class NotificationPreferenceAdmin(AuditedModelAdmin):
     list_display = ("patient", "contact_by", "weekly_max", "reminder_time", "paused_until")
     list_select_related = ("patient",)
     raw_id_fields = ("patient",)
