@@ -27,13 +27,13 @@ run: setup
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_modules
 	@if ! DJANGO_DEBUG=1 $(BIN)/python manage.py shell -c "from care.models import Service; import sys; sys.exit(0 if Service.objects.exists() else 1)" 2>/dev/null; then \
-		DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo; \
+		DJANGO_DEBUG=1 BCBT_BASE_URL=$${BCBT_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/python manage.py seed_demo; \
 	else \
 		echo "Demo data already present. Demo accounts: admin, pwp, pwp2, navigator, patient, patient001 ..."; \
 		echo "Password for every demo account: $${BCBT_DEMO_PASSWORD:-demo-password-2026}"; \
 	fi
 	@echo "Serving bcbt on http://$(HOST):$(PORT)/ (Ctrl-C stops the server, worker and beat)"
-	DJANGO_DEBUG=1 bash scripts/run-embedded.sh $(BIN) $(HOST) $(PORT)
+	DJANGO_DEBUG=1 BCBT_BASE_URL=$${BCBT_BASE_URL:-http://$(HOST):$(PORT)} bash scripts/run-embedded.sh $(BIN) $(HOST) $(PORT)
 
 test: setup
 	bash scripts/test.sh $(BIN)

@@ -113,7 +113,7 @@ def test_unknown_questionnaire_is_404(patient_client) -> None:  # type: ignore[n
 
 def test_the_alliance_check_says_it_is_not_validated(patient_client) -> None:  # type: ignore[no-untyped-def]
     html = patient_client.get("/questionnaires/alliance-check/").content.decode()
-    assert "Not a validated instrument" in html
+    assert "not a validated questionnaire" in html
     text = strip_tags(html).lower()
     assert "weak" not in text and "strong" not in text
 

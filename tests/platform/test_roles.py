@@ -55,3 +55,17 @@ def test_pages_show_urgent_help_in_the_footer(patient_client) -> None:  # type: 
     assert "NHS 111" in page
     assert "999" in page
     assert 'href="#maincontent"' in page
+
+
+def test_a_forbidden_page_explains_itself_with_the_usual_layout(patient_client) -> None:  # type: ignore[no-untyped-def]
+    response = patient_client.get("/clinician/")
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "You cannot open this page" in page
+    assert "not monitored in real time" in page
+
+
+def test_crisis_numbers_can_be_tapped_on_a_phone(client, db) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/help/").content.decode()
+    for number in ("tel:999", "tel:111", "tel:116123"):
+        assert number in page

@@ -3,6 +3,7 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from care.demo import DemoDataExists, demo_password, demo_reset, demo_seed
@@ -38,5 +39,6 @@ class Command(BaseCommand):
             + (f"patient{options['patients']:03d}" if options["patients"] else "(none)")
         )
         self.stdout.write(self.style.SUCCESS("Demo data created."))
-        self.stdout.write(f"Sign in at http://127.0.0.1:8000/accounts/login/ as one of: {names}")
+        base_url = str(settings.BCBT_BASE_URL).rstrip("/")
+        self.stdout.write(f"Sign in at {base_url}/accounts/login/ as one of: {names}")
         self.stdout.write(f"Password for every demo account: {password}")
