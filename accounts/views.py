@@ -11,6 +11,7 @@ from accounts.models import Role, User
 from care.models import AppointmentStatus
 from care.selectors import episode_active_for_patient
 from clinician.selectors import plan_for_patient
+from measures.selectors import questionnaires_due_for_patient
 from modules.selectors import exercise_feedback_for_patient, programme_for_episode
 from modules.services import exercise_feedback_mark_read
 from moodlog.models import MoodRating
@@ -60,6 +61,9 @@ def patient_home(request: HttpRequest) -> HttpResponse:
             ).exists(),
             "plan": plan,
             "feedback": feedback,
+            "questionnaires_due": questionnaires_due_for_patient(patient=patient)
+            if episode
+            else [],
         },
     )
     exercise_feedback_mark_read(patient=patient)

@@ -79,10 +79,11 @@ def seed(context: DemoContext) -> None:
         # A few conversations; the newest patient messages are unread, as on a real morning.
         if index == 0 or rng.random() < 0.35:
             sent_at = now - datetime.timedelta(days=rng.randint(1, 4), hours=rng.randint(0, 8))
+            first_message, last_message = rng.sample(PATIENT_MESSAGES, k=2)
             Message.objects.create(
                 episode=episode,
                 sender=episode.patient,
-                body=rng.choice(PATIENT_MESSAGES),
+                body=first_message,
                 created_at=sent_at - datetime.timedelta(days=2),
                 read_at=sent_at - datetime.timedelta(days=2) + datetime.timedelta(hours=3),
             )
@@ -96,7 +97,7 @@ def seed(context: DemoContext) -> None:
             Message.objects.create(
                 episode=episode,
                 sender=episode.patient,
-                body=rng.choice(PATIENT_MESSAGES),
+                body=last_message,
                 created_at=sent_at,
             )
         coming = (
