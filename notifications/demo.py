@@ -50,6 +50,19 @@ def seed(context: DemoContext) -> None:
             weekly_max=3,
         )
 
+    # Most patients have looked at their notification settings at the start of treatment; a few
+    # have not, so the navigator's "getting started" list has someone on it.
+    for username, patient in patients.items():
+        if username in ("patient001", "patient002") or context.rng.random() < 0.15:
+            continue
+        notification_preference_update(
+            patient=patient,
+            service=context.service,
+            reminder_time=context.rng.choice(
+                [datetime.time(19, 0), datetime.time(20, 0), datetime.time(18, 30)]
+            ),
+        )
+
     mood_link = page_link("moodlog:page", "/mood/")
     for days_ago in range(7, 0, -1):
         day = context.today - datetime.timedelta(days=days_ago)
