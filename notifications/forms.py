@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from notifications.messages import KIND_PLURALS
 from notifications.models import (
@@ -85,6 +87,20 @@ class NotificationPreferenceForm(forms.Form):
         weekly: list[tuple[int, str]] = [(0, "None at all")]
         weekly += [(number, f"{number} a week") for number in range(1, policy.max_per_week + 1)]
         self.fields["weekly_max"].choices = weekly  # type: ignore[attr-defined]
+
+    def clean_paused_until(self) -> datetime.date | None:
+        value: datetime.date | None = self.cleaned_data.get("paused_until")
+        # An old pause that has already ended may be saved again as it is; a new one must not
+        # end in the past, or the patient would think reminders are paused when they are not.
+        if (
+            value is not None
+            and value < timezone.localdate()
+            and value != self.initial.get("paused_until")
+        ):
+            raise forms.ValidationError(
+                "Choose today or a date in the future, or leave it empty for no pause."
+            )
+        return value
 
     def kind_fields(self) -> list[forms.BoundField]:
         return [self[kind] for kind in PATIENT_KINDS]

@@ -145,3 +145,14 @@ def test_settings_page_query_count(patient_client, django_assert_max_num_queries
     patient_client.get("/notifications/settings/")
     with django_assert_max_num_queries(7):
         assert patient_client.get("/notifications/settings/").status_code == 200
+
+
+def test_a_pause_ending_in_the_past_is_refused_with_a_reason(patient_client, patient) -> None:  # type: ignore[no-untyped-def]
+    response = patient_client.post(
+        "/notifications/settings/", {**VALID, "paused_until": "2020-01-01"}
+    )
+    assert response.status_code == 400
+    assert "Choose today or a date in the future" in response.content.decode()
+    assert not NotificationPreference.objects.filter(
+        patient=patient, paused_until__isnull=False
+    ).exists()
