@@ -234,9 +234,7 @@ def episodes_with_questionnaire_due(*, episode_days: Mapping[int, datetime.date]
         return set()
     episodes = {
         episode.pk: episode
-        for episode in Episode.objects.filter(pk__in=ids).select_related(
-            "service__measures_configuration", "patient"
-        )
+        for episode in Episode.objects.filter(pk__in=ids).select_related("service", "patient")
     }
     appointments: dict[int, list[Appointment]] = {episode_id: [] for episode_id in ids}
     for appointment in (
@@ -246,6 +244,7 @@ def episodes_with_questionnaire_due(*, episode_days: Mapping[int, datetime.date]
     ):
         appointments[appointment.episode_id].append(appointment)
     wanted: dict[int, tuple[datetime.datetime, set[str]]] = {}
+    configurations: dict[int, MeasuresConfiguration] = {}
     for episode_id, local_day in episode_days.items():
         episode = episodes.get(episode_id)
         if episode is None:
@@ -270,9 +269,10 @@ def episodes_with_questionnaire_due(*, episode_days: Mapping[int, datetime.date]
             if earlier
             else datetime.datetime.combine(episode.started_on, datetime.time(0, 0), tzinfo=zone)
         )
-        configuration = getattr(episode.service, "measures_configuration", None) or (
-            configuration_for_service(service=episode.service)
-        )
+        # One configuration per service, not per episode: the batch may hold thousands.
+        if episode.service_id not in configurations:
+            configurations[episode.service_id] = configuration_for_service(service=episode.service)
+        configuration = configurations[episode.service_id]
         codes = set(configuration.session_instruments)
         last_number = appointments[episode_id][-1].number
         if next_session.number in configuration.alliance_sessions or (

@@ -62,3 +62,29 @@ def test_questionnaires_are_not_due_days_before_a_session(episode) -> None:  # t
     assert session is not None
     far = timezone.localtime(session.scheduled_at).date() - datetime.timedelta(days=4)
     assert episodes_with_questionnaire_due(episode_days={episode.pk: far}) == set()
+
+
+def test_rule_providers_run_a_fixed_number_of_queries(service, pwp) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import PatientFactory, make_episode
+
+    def queries_for(count: int) -> tuple[int, int]:
+        episodes = [
+            make_episode(
+                patient=PatientFactory.create(service=service),
+                pwp=pwp,
+                service=service,
+                started_on=timezone.localdate() - datetime.timedelta(days=6),
+            )
+            for _ in range(count)
+        ]
+        days = {episode.pk: timezone.localdate() for episode in episodes}
+        with CaptureQueriesContext(connection) as questionnaire_queries:
+            episodes_with_questionnaire_due(episode_days=days)
+        with CaptureQueriesContext(connection) as module_queries:
+            episodes_with_modules_not_started(episode_days=days)
+        return len(questionnaire_queries), len(module_queries)
+
+    assert queries_for(2) == queries_for(12)
