@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import Role, User
-from care.models import Episode, EpisodeStatus
+from care.models import Appointment, AppointmentStatus, Episode, EpisodeStatus
 
 
 def episode_active_for_patient(*, patient: User) -> Episode | None:
@@ -21,6 +22,21 @@ def episodes_for_pwp(*, pwp: User) -> QuerySet[Episode]:
     """A PWP's caseload: their active episodes only."""
     return Episode.objects.filter(pwp=pwp, status=EpisodeStatus.ACTIVE).select_related(
         "patient", "service"
+    )
+
+
+def episodes_with_next_appointment(episodes: QuerySet[Episode]) -> QuerySet[Episode]:
+    """Annotate each episode with its next scheduled appointment (time, kind and number) in the
+    same query: ``next_appointment_at``, ``next_appointment_kind``, ``next_appointment_number``."""
+    upcoming = Appointment.objects.filter(
+        episode=OuterRef("pk"),
+        status=AppointmentStatus.SCHEDULED,
+        scheduled_at__gte=timezone.now(),
+    ).order_by("scheduled_at")
+    return episodes.annotate(
+        next_appointment_at=Subquery(upcoming.values("scheduled_at")[:1]),
+        next_appointment_kind=Subquery(upcoming.values("kind")[:1]),
+        next_appointment_number=Subquery(upcoming.values("number")[:1]),
     )
 
 

@@ -8,19 +8,17 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.db.models import OuterRef, QuerySet, Subquery
-from django.utils import timezone
+from django.db.models import F, QuerySet
 
 from accounts.models import Role, User
 from care.models import (
     AgreedTask,
-    Appointment,
-    AppointmentStatus,
     Episode,
     EpisodeStatus,
     Service,
     SessionRecord,
 )
+from care.selectors import episodes_with_next_appointment
 from clinician.models import Message, SessionGuide
 
 GUIDES_FILE = Path(__file__).parent / "content" / "session_guides.yaml"
@@ -28,11 +26,6 @@ GUIDES_FILE = Path(__file__).parent / "content" / "session_guides.yaml"
 
 def caseload_for_staff(*, staff: User) -> QuerySet[Episode]:
     """Active episodes a member of staff may see, each with its next appointment, in one query."""
-    next_appointments = Appointment.objects.filter(
-        episode=OuterRef("pk"),
-        status=AppointmentStatus.SCHEDULED,
-        scheduled_at__gte=timezone.now(),
-    ).order_by("scheduled_at")
     episodes = Episode.objects.filter(status=EpisodeStatus.ACTIVE)
     if staff.role == Role.PWP:
         episodes = episodes.filter(pwp=staff)
@@ -40,14 +33,8 @@ def caseload_for_staff(*, staff: User) -> QuerySet[Episode]:
         episodes = episodes.filter(service_id=staff.service_id)
     else:
         episodes = episodes.none()
-    return (
-        episodes.select_related("patient", "pwp")
-        .annotate(
-            next_appointment_at=Subquery(next_appointments.values("scheduled_at")[:1]),
-            next_appointment_kind=Subquery(next_appointments.values("kind")[:1]),
-            next_appointment_number=Subquery(next_appointments.values("number")[:1]),
-        )
-        .order_by("next_appointment_at", "patient__last_name")
+    return episodes_with_next_appointment(episodes.select_related("patient", "pwp")).order_by(
+        F("next_appointment_at").asc(), "patient__last_name"
     )
 
 

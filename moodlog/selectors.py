@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import F, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from accounts.models import User
-from care.models import Appointment, AppointmentStatus, Episode
-from care.selectors import episode_get_for_staff, episodes_for_pwp
+from care.models import Episode
+from care.selectors import episode_get_for_staff, episodes_for_pwp, episodes_with_next_appointment
 from moodlog.models import MoodRating
 
 
@@ -50,13 +49,6 @@ def mood_patient_get_for_pwp(*, staff: User, patient_id: int) -> User:
 def caseload_for_pwp(*, pwp: User) -> QuerySet[Episode]:
     """A PWP's active episodes with the patient and the next booked session, in one query,
     soonest session first."""
-    next_appointments = Appointment.objects.filter(
-        episode=OuterRef("pk"),
-        status=AppointmentStatus.SCHEDULED,
-        scheduled_at__gte=timezone.now(),
-    ).order_by("scheduled_at")
-    return (
-        episodes_for_pwp(pwp=pwp)
-        .annotate(next_appointment_at=Subquery(next_appointments.values("scheduled_at")[:1]))
-        .order_by(F("next_appointment_at").asc(nulls_last=True), "patient__last_name", "pk")
+    return episodes_with_next_appointment(episodes_for_pwp(pwp=pwp)).order_by(
+        F("next_appointment_at").asc(nulls_last=True), "patient__last_name", "pk"
     )
