@@ -103,6 +103,36 @@ class DueQuestionnaire:
     session_at: datetime.datetime
 
 
+def _due_before(
+    *,
+    episode: Episode,
+    appointments: list[Appointment],
+    next_session: Appointment,
+    configuration: MeasuresConfiguration,
+    zone: datetime.tzinfo,
+) -> tuple[datetime.datetime, list[str]]:
+    """What is due before ``next_session``: answers count from the session before it (or the
+    start of the episode), and the codes are the service's per-session questionnaires plus the
+    alliance at the sessions it chose. ``appointments`` are the episode's, cancelled left out,
+    in number order."""
+    earlier = [
+        appointment
+        for appointment in appointments
+        if appointment.scheduled_at < next_session.scheduled_at
+    ]
+    window_start = (
+        earlier[-1].scheduled_at
+        if earlier
+        else datetime.datetime.combine(episode.started_on, datetime.time(0, 0), tzinfo=zone)
+    )
+    codes = list(configuration.session_instruments)
+    if next_session.number in configuration.alliance_sessions or (
+        configuration.alliance_at_last_session and next_session.number == appointments[-1].number
+    ):
+        codes.append(configuration.alliance_instrument)
+    return window_start, codes
+
+
 def questionnaires_due_for_patient(
     *, patient: User, now: datetime.datetime | None = None
 ) -> list[DueQuestionnaire]:
@@ -128,23 +158,13 @@ def questionnaires_due_for_patient(
     if not upcoming:
         return []
     next_session = upcoming[0]
-    earlier = [
-        appointment
-        for appointment in appointments
-        if appointment.scheduled_at < next_session.scheduled_at
-    ]
-    window_start = (
-        earlier[-1].scheduled_at
-        if earlier
-        else datetime.datetime.combine(episode.started_on, datetime.time(0, 0), tzinfo=patient.zone)
+    window_start, codes = _due_before(
+        episode=episode,
+        appointments=appointments,
+        next_session=next_session,
+        configuration=configuration_for_service(service=episode.service),
+        zone=patient.zone,
     )
-    configuration = configuration_for_service(service=episode.service)
-    codes = list(configuration.session_instruments)
-    last_number = appointments[-1].number
-    if next_session.number in configuration.alliance_sessions or (
-        configuration.alliance_at_last_session and next_session.number == last_number
-    ):
-        codes.append(configuration.alliance_instrument)
     answered = set(
         QuestionnaireResponse.objects.filter(
             patient=patient,
@@ -260,26 +280,17 @@ def episodes_with_questionnaire_due(*, episode_days: Mapping[int, datetime.date]
         ]
         if not upcoming:
             continue
-        next_session = upcoming[0]
-        earlier = [
-            a for a in appointments[episode_id] if a.scheduled_at < next_session.scheduled_at
-        ]
-        window_start = (
-            earlier[-1].scheduled_at
-            if earlier
-            else datetime.datetime.combine(episode.started_on, datetime.time(0, 0), tzinfo=zone)
-        )
         # One configuration per service, not per episode: the batch may hold thousands.
         if episode.service_id not in configurations:
             configurations[episode.service_id] = configuration_for_service(service=episode.service)
-        configuration = configurations[episode.service_id]
-        codes = set(configuration.session_instruments)
-        last_number = appointments[episode_id][-1].number
-        if next_session.number in configuration.alliance_sessions or (
-            configuration.alliance_at_last_session and next_session.number == last_number
-        ):
-            codes.add(configuration.alliance_instrument)
-        wanted[episode_id] = (window_start, codes)
+        window_start, codes = _due_before(
+            episode=episode,
+            appointments=appointments[episode_id],
+            next_session=upcoming[0],
+            configuration=configurations[episode.service_id],
+            zone=zone,
+        )
+        wanted[episode_id] = (window_start, set(codes))
     if not wanted:
         return set()
     earliest = min(window_start for window_start, _ in wanted.values())
