@@ -98,11 +98,10 @@ def minutes_per_day_for(total_minutes: int) -> int:
 def task_candidates(*, episode: Episode) -> list[TaskCandidate]:
     """Modules worth choosing this week: unfinished ones in the programme (open ones first),
     then modules that could be added. Each with its time, why it helps and any past answers."""
-    from modules.exercises import answer_display
     from modules.models import ExerciseResponse
     from modules.selectors import (
         Status,
-        exercise_definition,
+        exercise_answers_shown,
         modules_addable,
         programme_for_episode,
     )
@@ -112,21 +111,9 @@ def task_candidates(*, episode: Episode) -> list[TaskCandidate]:
     for response in ExerciseResponse.objects.filter(
         assignment__episode=episode, completed_at__isnull=False
     ).select_related("assignment__version"):
-        version = response.assignment.version
-        if version is None:
-            continue
-        definition = exercise_definition(version=version, key=response.exercise_key)
-        if definition is None:
-            continue
-        shown = [
-            (
-                field_definition["label"],
-                answer_display(field_definition, response.answers.get(name)),
-            )
-            for field_definition in definition["fields"]
-            if (name := field_definition["name"]) in response.answers
-        ]
-        answers.setdefault(response.assignment.module_id, []).append((definition["title"], shown))
+        shown = exercise_answers_shown(response=response)
+        if shown is not None:
+            answers.setdefault(response.assignment.module_id, []).append(shown)
     candidates = [
         TaskCandidate(
             slug=item.slug,

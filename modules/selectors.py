@@ -321,8 +321,6 @@ class MarkedExercise:
 
 def exercises_marked_for_discussion(*, episode: Episode) -> list[MarkedExercise]:
     """Finished exercises the patient would like to talk about, oldest request first."""
-    from modules.exercises import answer_display
-
     responses = (
         ExerciseResponse.objects.filter(
             assignment__episode=episode,
@@ -334,25 +332,39 @@ def exercises_marked_for_discussion(*, episode: Episode) -> list[MarkedExercise]
     )
     marked = []
     for response in responses:
-        version = response.assignment.version
-        if version is None:
+        shown = exercise_answers_shown(response=response)
+        if shown is None:
             continue
-        exercise = exercise_definition(version=version, key=response.exercise_key)
-        if exercise is None:
-            continue
+        exercise_title, answers = shown
         marked.append(
             MarkedExercise(
                 response=response,
-                module_title=version.title,
-                exercise_title=exercise["title"],
-                answers=[
-                    (definition["label"], answer_display(definition, response.answers.get(name)))
-                    for definition in exercise["fields"]
-                    if (name := definition["name"]) in response.answers
-                ],
+                module_title=response.assignment.version.title,  # type: ignore[union-attr]
+                exercise_title=exercise_title,
+                answers=answers,
             )
         )
     return marked
+
+
+def exercise_answers_shown(
+    *, response: ExerciseResponse
+) -> tuple[str, list[tuple[str, str]]] | None:
+    """An exercise's title and its answers as (question, answer) pairs in words, in the order
+    of the exercise; None when the response's version or exercise is gone."""
+    from modules.exercises import answer_display
+
+    version = response.assignment.version
+    if version is None:
+        return None
+    exercise = exercise_definition(version=version, key=response.exercise_key)
+    if exercise is None:
+        return None
+    return exercise["title"], [
+        (definition["label"], answer_display(definition, response.answers.get(name)))
+        for definition in exercise["fields"]
+        if (name := definition["name"]) in response.answers
+    ]
 
 
 def exercise_definition(*, version: ModuleVersion, key: str) -> dict[str, Any] | None:
