@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -62,7 +61,6 @@ class Brief:
     mood: MoodSince
     navigator_notes: list[NavigatorNote]
     questionnaires_due: list[str]
-    sections: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

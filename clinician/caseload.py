@@ -104,14 +104,12 @@ def caseload_build(
     # Mood: each patient's local "today" can differ by time zone, so fetch a day either side.
     earliest = (now - datetime.timedelta(days=2 * MOOD_WINDOW_DAYS + 1)).date()
     moods: dict[int, dict[datetime.date, int]] = defaultdict(dict)
-    last_mood_at: dict[int, datetime.datetime] = {}
-    for patient_id, day, score, recorded_at in MoodRating.objects.filter(
+    for patient_id, day, score in MoodRating.objects.filter(
         patient_id__in=patient_ids, day__gte=earliest
-    ).values_list("patient_id", "day", "score", "updated_at"):
+    ).values_list("patient_id", "day", "score"):
         moods[patient_id][day] = score
-        if patient_id not in last_mood_at or recorded_at > last_mood_at[patient_id]:
-            last_mood_at[patient_id] = recorded_at
-    older_mood = dict(
+    # The latest rating of any date, for "last activity" (a rating may be older than the window).
+    last_mood_at = dict(
         MoodRating.objects.filter(patient_id__in=patient_ids)
         .values_list("patient_id")
         .annotate(latest=Max("updated_at"))
@@ -158,7 +156,7 @@ def caseload_build(
         activity = [
             moment
             for moment in (
-                older_mood.get(patient.pk),
+                last_mood_at.get(patient.pk),
                 progress[episode.pk].last_activity_at,
                 latest_score_at,
                 message_row.get("last_from_patient"),
