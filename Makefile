@@ -35,8 +35,9 @@ run: setup
 	@echo "Serving bcbt on http://$(HOST):$(PORT)/ (Ctrl-C stops the server, worker and beat)"
 	DJANGO_DEBUG=1 BCBT_BASE_URL=$${BCBT_BASE_URL:-http://$(HOST):$(PORT)} bash scripts/run-embedded.sh $(BIN) $(HOST) $(PORT)
 
+# PYTEST_ARGS passes options through, e.g. make test PYTEST_ARGS='-m "not browser"'.
 test: setup
-	bash scripts/test.sh $(BIN)
+	bash scripts/test.sh $(BIN) $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -7,12 +7,15 @@ Personas: ``patient`` (treated by ``pwp``), ``other_patient`` (treated by ``othe
 from __future__ import annotations
 
 import contextlib
+import datetime
 import os
 import shutil
 import socket
+from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.test import Client
 
@@ -22,12 +25,44 @@ from tests import factories
 
 REQUIRE_SERVICES = os.environ.get("BCBT_REQUIRE_SERVICES") == "1"
 
+# The instant every test starts at, unless it travels elsewhere itself. A weekday morning in
+# London by default; `BCBT_TEST_NOW=2026-03-29T00:30:00+00:00 make test` runs the whole suite at
+# another instant (CI runs it at several: an evening in quiet hours, a clock change).
+DEFAULT_TEST_NOW = "2026-06-17T09:15:00+01:00"
+
+
+def frozen_instant() -> datetime.datetime:
+    """The frozen instant from ``BCBT_TEST_NOW`` (ISO 8601 with an offset), or the default."""
+    raw = os.environ.get("BCBT_TEST_NOW") or DEFAULT_TEST_NOW
+    try:
+        moment = datetime.datetime.fromisoformat(raw)
+    except ValueError as error:
+        raise pytest.UsageError(f"BCBT_TEST_NOW={raw!r} is not an ISO 8601 date-time") from error
+    if moment.tzinfo is None:
+        raise pytest.UsageError(f"BCBT_TEST_NOW={raw!r} needs an offset, e.g. +00:00")
+    return moment
+
+
+TEST_NOW = frozen_instant()
+
 
 def missing_service(reason: str) -> None:
     """Skip with a visible reason, or fail when CI says every service must be there."""
     if REQUIRE_SERVICES:
         pytest.fail(f"{reason} (BCBT_REQUIRE_SERVICES=1 makes this a failure, not a skip)")
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock() -> Iterator[None]:
+    """Every test starts at ``TEST_NOW``: no test reads the wall clock.
+
+    The clock then ticks from that instant, so code that waits (a worker starting, a lock's
+    timeout) still sees time pass. Tests about midnight, weekends or clock changes travel
+    there themselves with ``time_machine.travel``.
+    """
+    with time_machine.travel(TEST_NOW, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -159,3 +194,7 @@ def chromium_path() -> str:
             f"needs Chromium at {path} (apt-get install chromium, or set BCBT_CHROMIUM)"
         )
     return path
+
+
+def pytest_report_header() -> str:
+    return f"bcbt: every test starts at {TEST_NOW.isoformat()} (BCBT_TEST_NOW)"

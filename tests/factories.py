@@ -72,9 +72,12 @@ def make_episode(
     service: Service,
     started_on: datetime.date | None = None,
 ) -> Episode:
+    """Open an episode through the real service. By default it started 13 days ago, so the
+    weekly plan's session 3 is tomorrow at 10:00 whatever the hour of the test: sessions 1 and
+    2 have passed and the next one is still to come, morning or evening."""
     return episode_start(
         patient=patient,
         pwp=pwp,
         service=service,
-        started_on=started_on or timezone.localdate() - datetime.timedelta(days=14),
+        started_on=started_on or timezone.localdate() - datetime.timedelta(days=13),
     )

@@ -24,6 +24,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _cookies_without_an_expiry_date(settings: Any) -> None:
+    """The live server follows the suite's frozen clock but Chromium follows the wall clock, so
+    a cookie that expires "12 hours after the frozen instant" may already have expired for the
+    browser. Browser-session cookies carry no date; the server still ends sessions on time."""
+    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+    settings.CSRF_COOKIE_AGE = None
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(
     browser_type_launch_args: dict[str, Any], chromium_path: str

@@ -171,7 +171,10 @@ def test_brief_shows_mood_since_the_last_session_with_missed_days_and_change(
     mood_ratings_import(patient=patient, entries=entries)
     # The last session was a week ago, so the brief covers the 8 days since it (6 rated: five
     # 7s and one 4) and compares them with the 8 days before (six 4s).
-    episode.appointments.filter(number=2).update(status="attended")
+    session_two = episode.appointments.get(number=2)
+    session_two.status = "attended"
+    session_two.scheduled_at = timezone.localtime() - datetime.timedelta(days=7)
+    session_two.save(update_fields=["status", "scheduled_at"])
     page = pwp_client.get(f"/clinician/patients/{episode.patient_id}/").content.decode()
     assert "Rated on 6 of the last 8 days (2 missed)" in page
     assert "Average 6.5 out of 10, up 2.5" in page

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from moodlog.models import MoodRating
 from tests import factories
+from tests.conftest import client_for
 from tests.moodlog.conftest import token_client
 
 UTC = datetime.UTC
@@ -25,6 +26,13 @@ def rate_today(client: APIClient) -> str:
     response = client.post("/api/v1/mood/", {"score": 5}, format="json")
     assert response.status_code == 201, response.json()
     return str(response.json()["date"])
+
+
+@pytest.fixture(autouse=True)
+def _tokens_outlast_the_year(settings) -> None:  # type: ignore[no-untyped-def]
+    # These tests sign in at the suite's instant (BCBT_TEST_NOW) and then travel across 2026;
+    # token expiry has its own tests (tests/accounts/test_tokens.py).
+    settings.BCBT_TOKEN_LIFETIME_DAYS = 3 * 365
 
 
 @pytest.fixture
@@ -117,8 +125,10 @@ def test_two_patients_at_the_same_instant_rate_different_days(  # type: ignore[n
         assert rate_today(new_york) == "2026-06-15"
 
 
-def test_the_web_page_rates_the_local_day(patient_client, patient: User) -> None:  # type: ignore[no-untyped-def]
+def test_the_web_page_rates_the_local_day(patient: User, episode) -> None:  # type: ignore[no-untyped-def]
     with time_machine.travel(at(2026, 6, 15, 23, 30), tick=False):
+        # Signed in that night: a session ends 12 hours after sign-in.
+        patient_client = client_for(patient)
         page = patient_client.get("/mood/")
         assert 'value="2026-06-16"' in page.content.decode()
         response = patient_client.post("/mood/", {"day": "2026-06-16", "score": "4", "note": ""})

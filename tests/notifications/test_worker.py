@@ -74,7 +74,7 @@ class Worker:
         command = [
             sys.executable,
             "-m",
-            "celery",
+            "tests.notifications.frozen_celery",
             "-A",
             "bcbt",
             "worker",
@@ -91,7 +91,8 @@ class Worker:
             self.process = subprocess.Popen(
                 command,
                 cwd=settings.BASE_DIR,
-                env=self.env,
+                # The worker's clock starts where the test's clock is now, never the wall clock.
+                env={**self.env, "BCBT_WORKER_NOW": timezone.now().isoformat()},
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
