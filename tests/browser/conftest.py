@@ -55,6 +55,8 @@ def sign_in(page: Any, live_server: Any, username: str, password: str) -> None:
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:
     """Serious and critical WCAG 2.1 A/AA violations that axe-core finds on the page."""
+    # Judge the page once it has loaded, not half-way through a navigation or a transition.
+    page.wait_for_load_state("load")
     page.add_script_tag(content=AXE_SOURCE.read_text())
     result = page.evaluate(
         """async () => await axe.run(document, {

@@ -5,6 +5,7 @@ task and the feedback."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from measures.services import questionnaire_response_record
 from modules.models import Assignment
@@ -67,17 +68,17 @@ def test_pwp_reviews_the_flagged_patient_records_the_session_and_the_patient_see
 
     first_row.get_by_role("link", name="Frankie Test").click()
     page.wait_for_url(f"**/clinician/patients/{flagged.patient_id}/")
-    assert "open risk flag" in page.content()
-    assert "Stayed in bed" in page.content()
+    expect(page.locator("body")).to_contain_text("open risk flag")
+    expect(page.locator("body")).to_contain_text("Stayed in bed")
     assert_no_serious_axe_violations(page)
     page.get_by_role("button", name="Mark as reviewed").click()
-    assert page.get_by_text("You marked this brief as reviewed").is_visible()
+    expect(page.get_by_text("You marked this brief as reviewed")).to_be_visible()
 
     page.get_by_label("Written feedback for the patient").fill(
         "You spotted how staying in bed kept your mood low. That is a real step."
     )
     page.get_by_role("button", name="Send feedback").click()
-    assert page.get_by_text("Feedback sent").is_visible()
+    expect(page.get_by_text("Feedback sent")).to_be_visible()
 
     page.get_by_role("link", name="Record session").click()
     assert_no_serious_axe_violations(page)
@@ -90,7 +91,7 @@ def test_pwp_reviews_the_flagged_patient_records_the_session_and_the_patient_see
     )
     page.locator("#choose-activity-diary").check()
     page.get_by_role("button", name="Save session record").click()
-    assert page.get_by_text("recorded").first.is_visible()
+    expect(page.get_by_text("recorded").first).to_be_visible()
 
     patient_context = browser.new_context(viewport={"width": 360, "height": 780})
     patient_page = patient_context.new_page()

@@ -4,6 +4,7 @@ the flag and closes it with a note."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from care.models import RiskFlag, RiskFlagStatus
 from tests import factories
@@ -31,6 +32,7 @@ def test_question_nine_signposts_the_patient_and_the_pwp_closes_the_flag(
     assert_no_serious_axe_violations(page)
     assert_fits_phone_width(page)
     page.get_by_role("link", name="Patient Health Questionnaire (PHQ-9)").first.click()
+    page.wait_for_url(f"{live_server.url}/questionnaires/phq9/")
     assert_no_serious_axe_violations(page)
     assert_fits_phone_width(page)
     for number in range(1, 9):
@@ -53,18 +55,18 @@ def test_question_nine_signposts_the_patient_and_the_pwp_closes_the_flag(
     assert_no_serious_axe_violations(staff_page)
     assert_fits_phone_width(staff_page)
     staff_page.get_by_role("link", name="Robin Hart").click()
-    assert "Thoughts that you would be better off dead" in staff_page.content()
+    expect(staff_page.locator("body")).to_contain_text("Thoughts that you would be better off dead")
     assert_no_serious_axe_violations(staff_page)
     # Closing without a note is refused.
     staff_page.get_by_role("button", name="Close flag with this note").click()
-    assert staff_page.get_by_text("There is a problem").is_visible()
+    expect(staff_page.get_by_text("There is a problem")).to_be_visible()
     assert_no_serious_axe_violations(staff_page)
     staff_page.get_by_label("What did you do?").fill(
         "Phoned Robin; safe tonight; safety plan agreed."
     )
     staff_page.get_by_role("button", name="Close flag with this note").click()
     staff_page.wait_for_url(f"{live_server.url}/clinician/flags/")
-    assert "No open flags" in staff_page.content()
+    expect(staff_page.locator("body")).to_contain_text("No open flags")
     flag = RiskFlag.objects.get()
     assert flag.status == RiskFlagStatus.CLOSED
     assert flag.review_note == "Phoned Robin; safe tonight; safety plan agreed."
@@ -88,7 +90,7 @@ def test_outcomes_and_alliance_pages_pass_axe_on_a_phone(live_server, page):  # 
         "/clinician/flags/",
     ):
         page.goto(f"{live_server.url}{path}")
-        assert page.locator("h1").first.is_visible()
+        expect(page.locator("h1").first).to_be_visible()
         assert_no_serious_axe_violations(page)
         assert_fits_phone_width(page)
     assert (

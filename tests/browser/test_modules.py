@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from accounts.models import User
 from modules.models import Assignment, ExerciseResponse
@@ -39,7 +40,7 @@ def test_patient_completes_an_exercise_across_two_visits_and_marks_it_to_discuss
     page.wait_for_url(f"{live_server.url}/me/")
     page.goto(f"{live_server.url}/modules/")
     assert "My programme" in page.locator("h1").inner_text()
-    assert page.get_by_text("Changes your therapist made").is_visible()
+    expect(page.get_by_text("Changes your therapist made")).to_be_visible()
     check_page(page)
 
     page.get_by_role("link", name="Sleeping better").click()
@@ -58,7 +59,7 @@ def test_patient_completes_an_exercise_across_two_visits_and_marks_it_to_discuss
         "4", exact=True
     ).check()
     page.get_by_role("button", name="Save and come back later").click()
-    assert page.get_by_text("Saved. You can come back to this").is_visible()
+    expect(page.get_by_text("Saved. You can come back to this")).to_be_visible()
 
     # Second visit: from the programme, carry on where they left off.
     page.goto(f"{live_server.url}/modules/")
@@ -75,7 +76,7 @@ def test_patient_completes_an_exercise_across_two_visits_and_marks_it_to_discuss
     check_page(page)
 
     page.get_by_role("button", name="I'd like to talk about this").click()
-    assert page.get_by_text("Your therapist will see that you would like to talk").is_visible()
+    expect(page.get_by_text("Your therapist will see that you would like to talk")).to_be_visible()
     check_page(page)
     response = ExerciseResponse.objects.get(
         assignment__episode__patient__username="patient", exercise_key="sleep_plan"
@@ -96,13 +97,13 @@ def test_pwp_waives_a_mandatory_module_and_the_patient_sees_why(demo, live_serve
     sign_in(page, live_server, "pwp", DEMO_PASSWORD)
     page.wait_for_url(f"{live_server.url}/clinician/")
     page.goto(f"{live_server.url}/clinician/patients/{patient.pk}/programme/")
-    assert page.get_by_text("To talk about in session").is_visible()
+    expect(page.get_by_text("To talk about in session")).to_be_visible()
     check_page(page)
 
     # A reason is required.
     page.get_by_label("Mandatory module to waive").select_option(str(problem_solving.pk))
     page.get_by_role("button", name="Waive module").click()
-    assert page.get_by_text("Please give a reason. The patient will see it.").first.is_visible()
+    expect(page.get_by_text("Please give a reason. The patient will see it.").first).to_be_visible()
     check_page(page)
 
     page.get_by_label("Mandatory module to waive").select_option(str(problem_solving.pk))
@@ -110,20 +111,22 @@ def test_pwp_waives_a_mandatory_module_and_the_patient_sees_why(demo, live_serve
         "We have already worked through your money worries together in session."
     )
     page.get_by_role("button", name="Waive module").click()
-    assert page.get_by_text("Module waived.").is_visible()
-    assert page.get_by_text(re.compile("Waived “Problem solving")).first.is_visible()
+    expect(page.get_by_text("Module waived.")).to_be_visible()
+    expect(page.get_by_text(re.compile("Waived “Problem solving")).first).to_be_visible()
     check_page(page)
 
     page.goto(f"{live_server.url}/clinician/modules/")
     check_page(page)
     page.get_by_role("link", name=re.compile("Preview as patient.*Sleeping better")).click()
-    assert page.get_by_role("heading", name="PWP guide").is_visible()
+    expect(page.get_by_role("heading", name="PWP guide")).to_be_visible()
     check_page(page)
 
     page.context.clear_cookies()
     sign_in(page, live_server, "patient", DEMO_PASSWORD)
     page.wait_for_url(f"{live_server.url}/me/")
     page.goto(f"{live_server.url}/modules/")
-    assert page.get_by_text("We have already worked through your money worries").first.is_visible()
+    expect(
+        page.get_by_text("We have already worked through your money worries").first
+    ).to_be_visible()
     assert "Not needed" in page.locator("#module-problem-solving-status").inner_text()
     check_page(page)

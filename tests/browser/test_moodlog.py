@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.models import User
 from moodlog.models import MoodRating
@@ -25,16 +26,16 @@ def test_a_patient_rates_today_changes_it_and_sees_it_on_the_chart(  # type: ign
     sign_in(page, live_server, patient.username, PASSWORD)
     page.wait_for_url(f"{live_server.url}/me/")
     page.goto(f"{live_server.url}/mood/")
-    assert page.get_by_role("heading", name="How is your mood today?").is_visible()
-    assert page.get_by_role("button", name="1 Very low out of 10").is_visible()
-    assert page.get_by_role("button", name="10 Very good out of 10").is_visible()
+    expect(page.get_by_role("heading", name="How is your mood today?")).to_be_visible()
+    expect(page.get_by_role("button", name="1 Very low out of 10")).to_be_visible()
+    expect(page.get_by_role("button", name="10 Very good out of 10")).to_be_visible()
     assert_no_serious_axe_violations(page)
     assert_fits_phone_width(page)
 
     # One tap.
     page.get_by_role("button", name="7 out of 10", exact=True).click()
     page.wait_for_load_state()
-    assert page.get_by_text("Saved: 7 out of 10 for today.").is_visible()
+    expect(page.get_by_text("Saved: 7 out of 10 for today.")).to_be_visible()
     assert page.locator(f'circle[data-day="{today}"]').get_attribute("data-score") == "7"
     assert MoodRating.objects.get(patient=patient).score == 7
 
@@ -43,7 +44,7 @@ def test_a_patient_rates_today_changes_it_and_sees_it_on_the_chart(  # type: ign
     page.get_by_label("Note (optional)").fill("Went for a walk.")
     page.get_by_role("button", name="4 out of 10", exact=True).click()
     page.wait_for_load_state()
-    assert page.get_by_text("Saved: 4 out of 10 for today.").is_visible()
+    expect(page.get_by_text("Saved: 4 out of 10 for today.")).to_be_visible()
     assert page.locator(f'circle[data-day="{today}"]').get_attribute("data-score") == "4"
     row = page.locator(f'tr[data-day="{today}"]')
     assert "4" in row.inner_text() and "Went for a walk." in row.inner_text()
@@ -61,11 +62,11 @@ def test_a_patient_rates_a_missed_day_from_the_table(  # type: ignore[no-untyped
     page.wait_for_url(f"{live_server.url}/me/")
     page.goto(f"{live_server.url}/mood/")
     page.locator(f'tr[data-day="{yesterday.isoformat()}"]').get_by_role("link").click()
-    assert page.get_by_role("heading", name="How was your mood yesterday?").is_visible()
+    expect(page.get_by_role("heading", name="How was your mood yesterday?")).to_be_visible()
     assert_no_serious_axe_violations(page)
     page.get_by_role("button", name="3 out of 10", exact=True).click()
     page.wait_for_load_state()
-    assert page.get_by_text("Saved: 3 out of 10 for yesterday.").is_visible()
+    expect(page.get_by_text("Saved: 3 out of 10 for yesterday.")).to_be_visible()
     assert MoodRating.objects.get(patient=patient, day=yesterday).score == 3
 
 
@@ -79,5 +80,5 @@ def test_the_page_works_without_javascript(  # type: ignore[no-untyped-def]
     page.get_by_role("button", name="9 out of 10", exact=True).click()
     page.wait_for_load_state()
     assert MoodRating.objects.get(patient=patient).score == 9
-    assert page.get_by_text("Saved: 9 out of 10 for today.").is_visible()
+    expect(page.get_by_text("Saved: 9 out of 10 for today.")).to_be_visible()
     context.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from accounts.models import User
 from notifications.models import NotificationPreference
@@ -39,7 +40,7 @@ def test_patient_changes_settings_and_reads_the_list_on_a_phone(demo, live_serve
     page.get_by_label("Do not contact me. Only show them in the app").check()
     page.get_by_label("A reminder the day before a session").uncheck()
     page.get_by_role("button", name="Save my choices").click()
-    assert "Your notification choices are saved." in page.content()
+    expect(page.locator("body")).to_contain_text("Your notification choices are saved.")
     preference = NotificationPreference.objects.get(patient__username="patient")
     assert preference.contact_by == "none" and preference.appointment_reminder is False
 
@@ -59,6 +60,8 @@ def test_stop_link_page_works_signed_out_with_or_without_javascript(
         assert_no_serious_axe_violations(page)
     assert_fits_phone_width(page)
     page.get_by_role("button", name="Yes, stop these").click()
-    assert "we will not send you daily reminders to rate your mood" in page.content()
+    expect(page.locator("body")).to_contain_text(
+        "we will not send you daily reminders to rate your mood"
+    )
     assert NotificationPreference.objects.get(patient=patient).mood_reminder is False
     context.close()

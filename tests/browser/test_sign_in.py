@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from tests.browser.conftest import (
     assert_fits_phone_width,
@@ -51,5 +52,5 @@ def test_sign_in_page_and_help_page_pass_axe_on_a_phone(live_server, page, chrom
 
 def test_wrong_password_shows_a_clear_message(demo, live_server, page):  # type: ignore[no-untyped-def]
     sign_in(page, live_server, "patient", "not-the-password")
-    assert page.get_by_text("There is a problem").is_visible()
+    expect(page.get_by_text("There is a problem")).to_be_visible()
     assert_no_serious_axe_violations(page)

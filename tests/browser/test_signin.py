@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from accounts.models import SupportRequest, SupportStatus
 from tests import factories
@@ -58,7 +59,7 @@ def test_forgotten_password_to_signed_in_through_the_navigator(
     assert_fits_phone_width(navigator_page)
     help_section.get_by_role("button", name="Send sign-in link to Robin Hughes").click()
     navigator_page.wait_for_load_state()
-    assert "Sign-in link sent" in navigator_page.content()
+    expect(navigator_page.locator("body")).to_contain_text("Sign-in link sent")
     assert SupportRequest.objects.get().status == SupportStatus.PICKED_UP
 
     # The patient opens the link from the email and signs in with it.
@@ -71,13 +72,13 @@ def test_forgotten_password_to_signed_in_through_the_navigator(
     page.get_by_role("button", name="Sign in").first.click()
     page.wait_for_url(f"{live_server.url}/me/")
     assert "Hello Robin" in page.locator("h1").inner_text()
-    assert "You are signed in" in page.content()
+    expect(page.locator("body")).to_contain_text("You are signed in")
 
     # The request has closed itself and left the navigator's queue.
     support_request = SupportRequest.objects.get()
     assert support_request.status == SupportStatus.CLOSED
     navigator_page.goto(f"{live_server.url}/navigator/")
-    assert "Asked for help signing in (0)" in navigator_page.content()
+    expect(navigator_page.locator("body")).to_contain_text("Asked for help signing in (0)")
 
     # The used link now explains itself rather than signing anybody in again.
     page.goto(link.group(0))
@@ -112,6 +113,6 @@ def test_code_lockout_and_devices_pages_pass_axe_on_a_phone(live_server, page): 
     sign_in(page, live_server, other.username, PASSWORD)
     page.wait_for_url(f"{live_server.url}/me/")
     page.goto(f"{live_server.url}/account/devices/")
-    assert "(this device)" in page.content()
+    expect(page.locator("body")).to_contain_text("(this device)")
     assert_no_serious_axe_violations(page)
     assert_fits_phone_width(page)
