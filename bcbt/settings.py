@@ -1,13 +1,14 @@
-"""Settings for bcbt, read from the environment.
+"""Settings for bcbt, read from the environment, top to bottom in the order they apply.
 
 Every value a deployment changes comes from an environment variable (see the README's
 configuration table). The defaults give the embedded set-up of ``make run``: SQLite under
-``var/`` and Celery on a filesystem broker, with no external server.
+``var/`` and Celery on a filesystem broker, with no external server. The test suite runs with
+``bcbt.settings_test``, which imports this module and changes only what tests need; nothing
+here asks whether it is running under test.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,23 +20,29 @@ VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 
+# --- The deployment: debug, secret, host names ---------------------------------------------
+
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-TESTING = "pytest" in sys.modules or env.bool("BCBT_TESTING", default=False)
 
 # A production deployment must set its own secret key: we refuse to start without one rather
 # than run with a guessable default.
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
-    if DEBUG or TESTING:
-        SECRET_KEY = "insecure-development-key-only-for-debug-and-tests-000000000000"  # noqa: S105
-    else:
+    if not DEBUG:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY is not set. Set it to a long random value, or set DJANGO_DEBUG=1 "
             "for local development."
         )
+    SECRET_KEY = "insecure-development-key-only-for-debug-and-tests-000000000000"  # noqa: S105
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# Links in messages are absolute: the address patients reach the site on.
+BCBT_BASE_URL = env.str("BCBT_BASE_URL", default="http://127.0.0.1:8000")
+# The name shown in the header of every page.
+BCBT_SERVICE_NAME = env.str("BCBT_SERVICE_NAME", default="bcbt: online CBT with your therapist")
+
+# --- Applications and the request pipeline ------------------------------------------------
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -72,7 +79,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Session limits run before the login-required check, so an ended session goes straight to
+    # the sign-in page.
+    "accounts.middleware.SessionLimitsMiddleware",
     "accounts.middleware.LoginRequiredMiddleware",
+    # The staff two-step check runs once we know who is signed in.
+    "accounts.middleware.StaffMfaMiddleware",
     # Axes goes last so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -96,7 +108,9 @@ TEMPLATES = [
     },
 ]
 
-# Database: PostgreSQL through DATABASE_URL in production and CI, SQLite under var/ otherwise.
+# --- Data: database and cache -------------------------------------------------------------
+
+# PostgreSQL through DATABASE_URL in production and CI, SQLite under var/ otherwise.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'bcbt.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Persistent connections are worth several times the throughput of connecting per request.
@@ -110,22 +124,21 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+CACHES: dict[str, dict[str, Any]] = {
+    "default": (
+        {
+            # Sign-in keeps working while Redis is down (see accounts/cache.py).
+            "BACKEND": "accounts.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
             "KEY_PREFIX": "bcbt",
         }
-    }
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "bcbt",
-        }
-    }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bcbt"}
+    )
+}
+
+# --- Who you are: users, passwords, sign-in -----------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -152,22 +165,31 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "account_login"
 
-# allauth: sign in by username or email, no open sign-up (services register patients).
+# allauth: sign in by username or email, or by an emailed code; no open sign-up (services
+# register patients).
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
-ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.LoginForm",
+    "request_login_code": "accounts.forms.RequestLoginCodeForm",
+    "confirm_login_code": "accounts.forms.ConfirmLoginCodeForm",
+}
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 15 * 60
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_RATE_LIMITS = {"login_failed": False}  # Lockout is django-axes' job, one place only.
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "bcbt: "
+
+# Staff two-step verification (TOTP with recovery codes): on outside debug.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "bcbt"
+BCBT_REQUIRE_STAFF_MFA = env.bool("BCBT_REQUIRE_STAFF_MFA", default=not DEBUG)
 
 # Lockout by username and IP together: a wrong password on one account never locks out another
 # person on the same network (a GP surgery, a family home). It always cools off.
@@ -176,15 +198,48 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The lockout page promises the time the pause ends; trying again during the pause must not
+# push that time back, or a worried person who keeps trying is never let in.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_CALLABLE = "accounts.lockout.username_from_request"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 AXES_VERBOSE = False
 
+# Every session ends this many hours after sign-in; staff sessions also end when idle.
 SESSION_COOKIE_AGE = 12 * 60 * 60
+BCBT_SESSION_MAX_HOURS = env.int("BCBT_SESSION_MAX_HOURS", default=12)
+BCBT_STAFF_IDLE_MINUTES = env.int("BCBT_STAFF_IDLE_MINUTES", default=30)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# Device tokens for the mobile app expire after this many days.
+BCBT_TOKEN_LIFETIME_DAYS = env.int("BCBT_TOKEN_LIFETIME_DAYS", default=30)
+# A sign-in link a navigator sends works once, for this long.
+BCBT_SIGN_IN_LINK_MINUTES = env.int("BCBT_SIGN_IN_LINK_MINUTES", default=60)
+# The support queue lists patients with no activity for this many days.
+BCBT_NAVIGATOR_INACTIVE_DAYS = env.int("BCBT_NAVIGATOR_INACTIVE_DAYS", default=7)
+# "Having trouble signing in?" requests allowed per hour, from one address and for one contact.
+BCBT_SUPPORT_LIMIT_PER_IP = env.int("BCBT_SUPPORT_LIMIT_PER_IP", default=5)
+BCBT_SUPPORT_LIMIT_PER_CONTACT = env.int("BCBT_SUPPORT_LIMIT_PER_CONTACT", default=3)
+BCBT_DEMO_PASSWORD = env.str("BCBT_DEMO_PASSWORD", default="demo-password-2026")
+
+# --- HTTPS and browser security (production) ----------------------------------------------
+
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Language, time, static files ---------------------------------------------------------
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -204,11 +259,13 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
+
+# --- Sending: email, GOV.UK Notify, notification limits -----------------------------------
 
 # Email: console in development, the file backend when EMAIL_FILE_PATH is set, SMTP otherwise.
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
@@ -227,138 +284,13 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="bcbt <no-reply@bcbt.example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# GOV.UK Notify (SMS and email when the key is set). Each template is "((subject))" /
+# "((body))" for email and "((body))" for text messages.
 GOVUK_NOTIFY_API_KEY = env.str("GOVUK_NOTIFY_API_KEY", default="")
-
-# Celery: the broker only carries "go and look at the database" messages; everything clinical
-# is committed in the database first. Without a broker URL, make run uses the filesystem broker.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
-CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    _broker_dir = VAR_DIR / "broker"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "queue"),
-        "data_folder_out": str(_broker_dir / "queue"),
-        "processed_folder": str(_broker_dir / "processed"),
-        "store_processed": False,
-    }
-else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CELERY_RESULT_BACKEND = None
-CELERY_TASK_IGNORE_RESULT = True
-CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TASK_SERIALIZER = "json"
-CELERY_TIMEZONE = "UTC"
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 5 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
-
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "accounts.authentication.DeviceTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-}
-SPECTACULAR_SETTINGS = {
-    "TITLE": "bcbt API",
-    "DESCRIPTION": "The bcbt REST API for the mobile app: mood ratings, questionnaires, modules.",
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "COMPONENT_SPLIT_REQUEST": True,
-}
-
-# The name shown in the header of every page.
-BCBT_SERVICE_NAME = env.str("BCBT_SERVICE_NAME", default="bcbt: online CBT with your therapist")
-BCBT_DEMO_PASSWORD = env.str("BCBT_DEMO_PASSWORD", default="demo-password-2026")
-BCBT_REQUIRE_STAFF_MFA = env.bool("BCBT_REQUIRE_STAFF_MFA", default=not DEBUG)
-BCBT_TOKEN_LIFETIME_DAYS = env.int("BCBT_TOKEN_LIFETIME_DAYS", default=30)
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {
-        # Request logs would carry query strings; we keep them out of the logs.
-        "django.server": {"level": "WARNING"},
-    },
-}
-
-if not DEBUG:
-    # The test server and the browser tests speak plain HTTP on 127.0.0.1.
-    SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not TESTING)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-    SESSION_COOKIE_SECURE = not TESTING
-    CSRF_COOKIE_SECURE = not TESTING
-    SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    X_FRAME_OPTIONS = "DENY"
-SECURE_REFERRER_POLICY = "same-origin"
-
-# --- measures ---
-# Risk flags not reviewed within the service's window move to the duty queue. The sweep is cheap
-# (an indexed query) and idempotent, so it runs every five minutes.
-CELERY_BEAT_SCHEDULE["measures-escalate-overdue-risk-flags"] = {
-    "task": "measures.tasks.risk_flags_escalate",
-    "schedule": env.float("BCBT_RISK_ESCALATION_SWEEP_SECONDS", default=300.0),
-}
-# --- accounts: sign-in, sessions and the digital navigator ---
-# Session limits run before the login-required check (an ended session goes straight to the
-# sign-in page); the staff two-step check runs once we know who is signed in.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("accounts.middleware.LoginRequiredMiddleware"),
-    "accounts.middleware.SessionLimitsMiddleware",
-)
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "accounts.middleware.StaffMfaMiddleware"
-)
-# Every session ends this many hours after sign-in; staff sessions also end when idle.
-BCBT_SESSION_MAX_HOURS = env.int("BCBT_SESSION_MAX_HOURS", default=12)
-BCBT_STAFF_IDLE_MINUTES = env.int("BCBT_STAFF_IDLE_MINUTES", default=30)
-# A sign-in link a navigator sends works once, for this long.
-BCBT_SIGN_IN_LINK_MINUTES = env.int("BCBT_SIGN_IN_LINK_MINUTES", default=60)
-# The support queue lists patients with no activity for this many days.
-BCBT_NAVIGATOR_INACTIVE_DAYS = env.int("BCBT_NAVIGATOR_INACTIVE_DAYS", default=7)
-# "Having trouble signing in?" requests allowed per hour, from one address and for one contact.
-BCBT_SUPPORT_LIMIT_PER_IP = env.int("BCBT_SUPPORT_LIMIT_PER_IP", default=5)
-BCBT_SUPPORT_LIMIT_PER_CONTACT = env.int("BCBT_SUPPORT_LIMIT_PER_CONTACT", default=3)
-ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
-if TESTING and env.str("BCBT_REQUIRE_STAFF_MFA", default="") == "":
-    # The test personas sign in with force_login and no authenticator; the tests of staff
-    # two-step verification switch it on. Production (no pytest, no BCBT_TESTING) keeps it on.
-    BCBT_REQUIRE_STAFF_MFA = False
-ACCOUNT_FORMS = {
-    **ACCOUNT_FORMS,
-    "request_login_code": "accounts.forms.RequestLoginCodeForm",
-    "confirm_login_code": "accounts.forms.ConfirmLoginCodeForm",
-}
-# The lockout page promises the time the pause ends; trying again during the pause must not
-# push that time back, or a worried person who keeps trying is never let in.
-AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    # Sign-in keeps working while Redis is down (see accounts/cache.py).
-    CACHES["default"]["BACKEND"] = "accounts.cache.FailOpenRedisCache"
-# --- notifications ---
-# Links in messages are absolute: the address patients reach the site on.
-BCBT_BASE_URL = env.str("BCBT_BASE_URL", default="http://127.0.0.1:8000")
-# GOV.UK Notify templates (used when GOVUK_NOTIFY_API_KEY is set). Each template is
-# "((subject))" / "((body))" for email and "((body))" for text messages.
 GOVUK_NOTIFY_EMAIL_TEMPLATE_ID = env.str("GOVUK_NOTIFY_EMAIL_TEMPLATE_ID", default="")
 GOVUK_NOTIFY_SMS_TEMPLATE_ID = env.str("GOVUK_NOTIFY_SMS_TEMPLATE_ID", default="")
+
 # Messages per second per channel, shared by every worker (0 = no limit).
 NOTIFICATIONS_SEND_RATES: dict[str, float] = {
     "email": env.float("NOTIFICATIONS_EMAIL_PER_SECOND", default=20.0),
@@ -375,16 +307,85 @@ NOTIFICATIONS_RETRY_BASE_SECONDS = 60
 NOTIFICATIONS_RETRY_MAX_SECONDS = 3600
 # Functions other apps provide for the module nudge and "questionnaire due" (README).
 NOTIFICATIONS_RULE_PROVIDERS: dict[str, str] = {}
-CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
-    "task": "notifications.sweep",
-    "schedule": 60.0,
-    # A sweep that waited more than a minute is replaced by the next one.
-    "options": {"expires": 55},
+
+# --- Background work: Celery and its schedule ---------------------------------------------
+
+# The broker only carries "go and look at the database" messages; everything clinical is
+# committed in the database first. Without a broker URL, make run uses the filesystem broker.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _broker_dir = VAR_DIR / "broker"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_TIMEZONE = "UTC"
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 5 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Risk flags not reviewed within the service's window move to the duty queue. The sweep is
+    # cheap (an indexed query) and idempotent, so it runs every five minutes.
+    "measures-escalate-overdue-risk-flags": {
+        "task": "measures.tasks.risk_flags_escalate",
+        "schedule": env.float("BCBT_RISK_ESCALATION_SWEEP_SECONDS", default=300.0),
+    },
+    "notifications-sweep": {
+        "task": "notifications.sweep",
+        "schedule": 60.0,
+        # A sweep that waited more than a minute is replaced by the next one.
+        "options": {"expires": 55},
+    },
 }
-# --- moodlog ---
-# Rate limits for the mood API (per user). A person rates once a day; an app catching up after
-# being offline may send the last 15 days at once and retry some of them.
-_rest_framework: dict[str, Any] = REST_FRAMEWORK
-_rest_framework.setdefault("DEFAULT_THROTTLE_RATES", {})["mood_write"] = env.str(
-    "BCBT_MOOD_WRITE_RATE", default="60/min"
-)
+
+# --- The API ------------------------------------------------------------------------------
+
+REST_FRAMEWORK: dict[str, Any] = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.DeviceTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_THROTTLE_RATES": {
+        # Per user. A person rates once a day; an app catching up after being offline may send
+        # the last 15 days at once and retry some of them.
+        "mood_write": env.str("BCBT_MOOD_WRITE_RATE", default="60/min"),
+    },
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "bcbt API",
+    "DESCRIPTION": "The bcbt REST API for the mobile app: mood ratings, questionnaires, modules.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- Logs ---------------------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Request logs would carry query strings; we keep them out of the logs.
+        "django.server": {"level": "WARNING"},
+    },
+}

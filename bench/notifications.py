@@ -23,8 +23,8 @@ SWEEP_AT = datetime.datetime(2026, 6, 2, 19, 0, tzinfo=LONDON)
 
 
 def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bcbt.settings")
-    os.environ.setdefault("BCBT_TESTING", "1")
+    # The sweep benchmark needs no production hardening: the test settings serve it.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bcbt.settings_test")
     import django
     from django.apps import apps
 

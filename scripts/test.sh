@@ -3,5 +3,4 @@
 # Chromium at /usr/bin/chromium (or BCBT_CHROMIUM) for browser tests.
 set -euo pipefail
 BIN="$1"
-export BCBT_TESTING=1
 exec "$BIN/pytest" "${@:2}"

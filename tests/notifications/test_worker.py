@@ -127,7 +127,7 @@ def worker(postgres, redis_url, tmp_path) -> Iterator[Callable[[], Worker]]:  # 
         DATABASE_URL=database_url(),
         REDIS_URL=redis_url,
         CELERY_BROKER_URL=broker,
-        BCBT_TESTING="1",
+        DJANGO_SETTINGS_MODULE="bcbt.settings_test",
         DJANGO_EMAIL_BACKEND="tests.notifications.backends.DatabaseRecordingBackend",
         BCBT_TEST_EMAIL_DELAY="0.1",
         NOTIFICATIONS_EMAIL_PER_SECOND="1000",
