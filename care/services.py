@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models, transaction
 from django.http import HttpRequest
 
+from accounts.client_address import client_address
 from care.models import (
     Appointment,
     AppointmentKind,
@@ -35,9 +36,8 @@ DEFAULT_SESSION_PLAN: tuple[tuple[int, str, int], ...] = tuple(
 
 
 def request_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address, behind the trusted proxies (see accounts/client_address.py)."""
+    return client_address(request)
 
 
 def audit_event_record(
