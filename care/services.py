@@ -51,9 +51,11 @@ def audit_event_record(
 ) -> AuditEvent:
     """Record who did what to whose record. ``detail`` must never hold clinical content:
     ids, counts and field names only."""
+    acting = actor if actor is not None and actor.is_authenticated else None
     return AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_role=getattr(actor, "role", "") or "",
+        actor=acting,
+        actor_username=acting.get_username() if acting is not None else "",
+        actor_role=getattr(acting, "role", "") or "",
         action=action,
         patient=patient,
         object_type=target._meta.label if target is not None else "",
