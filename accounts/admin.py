@@ -116,6 +116,15 @@ class UserAdmin(AuditedAdminMixin, ServiceScopedAdminMixin, DjangoUserAdmin):  #
             return HttpResponseRedirect(reverse("admin:accounts_user_change", args=[user.pk]))
         return super().delete_view(request, object_id, extra_context)
 
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        # Unticking "Active" is a deactivation: it goes through the service, which audits it.
+        deactivating = change and "is_active" in form.changed_data and not obj.is_active
+        if deactivating:
+            obj.is_active = True
+        super().save_model(request, obj, form, change)
+        if deactivating:
+            account_deactivate(by=request.user, user=obj, request=request)  # type: ignore[arg-type]
+
     def delete_model(self, request: HttpRequest, obj: User) -> None:
         account_delete(by=request.user, user=obj, request=request)  # type: ignore[arg-type]
 
