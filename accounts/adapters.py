@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
+from accounts.client_address import client_address
 from accounts.services import user_session_forget
 
 
@@ -40,6 +42,14 @@ class AccountAdapter(DefaultAccountAdapter):
         self.error_messages = dict(self.error_messages)
         for key in ("username_password_mismatch", "email_password_mismatch"):
             self.error_messages[key] = self.error_messages[key] + _lockout_hint()
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # allauth's own rate limits (codes, password resets) count the same client address as
+        # lockout and our rate limits, behind BCBT_TRUSTED_PROXY_HOPS proxies.
+        address = client_address(request)
+        if not address:
+            raise PermissionDenied("Unable to determine client IP address")
+        return address
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Patients are referred and registered by their service; nobody signs themselves up.

@@ -7,12 +7,13 @@ import json
 import math
 from typing import Any
 
-from axes.helpers import get_client_ip_address
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+
+from accounts.client_address import client_address
 
 
 def username_from_request(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
@@ -46,7 +47,7 @@ def lockout_ends_at(request: HttpRequest, credentials: Any = None) -> datetime.d
     address (the pair axes locks), or a full cool-off from now if axes has no record yet."""
     cool_off = datetime.timedelta(minutes=cool_off_minutes())
     username = username_from_request(request, credentials)
-    ip_address = getattr(request, "axes_ip_address", None) or get_client_ip_address(request)
+    ip_address = getattr(request, "axes_ip_address", None) or client_address(request)
     last_attempt = (
         AccessAttempt.objects.filter(username=username, ip_address=ip_address)
         .order_by("-attempt_time")

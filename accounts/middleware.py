@@ -12,10 +12,10 @@ from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 
+from accounts.client_address import client_address
 from accounts.models import Role, User
 from accounts.services import user_session_forget, user_session_record, user_session_touch
 from accounts.useragent import device_summary
-from care.services import request_ip
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):
@@ -80,7 +80,7 @@ class SessionLimitsMiddleware:
                 user=user,
                 session_key=session.session_key or "",
                 device=device_summary(request.headers.get("User-Agent", "")),
-                ip_address=request_ip(request),
+                ip_address=client_address(request),
             )
             session[SESSION_USER] = user.pk
             session[SESSION_STARTED] = now

@@ -9,10 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from accounts.client_address import client_address
 from accounts.forms import SupportRequestForm
 from accounts.ratelimit import rate_limit_exceeded
 from accounts.services import support_request_submit
-from care.services import request_ip
 
 RATE_WINDOW_SECONDS = 60 * 60
 
@@ -25,7 +25,7 @@ def support_request(request: HttpRequest) -> HttpResponse:
         # Both limits are counted every time, so a limited contact costs the same as any other.
         over_ip = rate_limit_exceeded(
             scope="support-ip",
-            key=request_ip(request) or "unknown",
+            key=client_address(request) or "unknown",
             limit=settings.BCBT_SUPPORT_LIMIT_PER_IP,
             window_seconds=RATE_WINDOW_SECONDS,
         )

@@ -203,7 +203,16 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_CALLABLE = "accounts.lockout.username_from_request"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# How many proxies stand in front of gunicorn (a TLS proxy: 1). Lockout, rate limits and the
+# audit trail take the client address from X-Forwarded-For accordingly (one function:
+# accounts/client_address.py); with 0 it is REMOTE_ADDR. AXES_PROXY_COUNT is the deprecated
+# name, still read when the new one is unset.
+BCBT_TRUSTED_PROXY_HOPS = env.int(
+    "BCBT_TRUSTED_PROXY_HOPS", default=env.int("AXES_PROXY_COUNT", default=0)
+)
+if BCBT_TRUSTED_PROXY_HOPS < 0:
+    raise ImproperlyConfigured("BCBT_TRUSTED_PROXY_HOPS must be 0 or more.")
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
 AXES_VERBOSE = False
 
 # Every session ends this many hours after sign-in; staff sessions also end when idle.

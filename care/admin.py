@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from care.admin_audit import AuditedModelAdmin
+from care.admin_scoping import ScopedModelAdmin, ScopedTabularInline
 from care.models import (
     Appointment,
     AuditEvent,
@@ -14,12 +16,12 @@ from care.models import (
 )
 
 
-class SessionPlanInline(admin.TabularInline):
+class SessionPlanInline(ScopedTabularInline):
     model = SessionPlanEntry
     extra = 0
 
 
-class DutyQueueInline(admin.TabularInline):
+class DutyQueueInline(ScopedTabularInline):
     model = DutyQueueMember
     extra = 0
     raw_id_fields = ("staff",)
@@ -28,19 +30,28 @@ class DutyQueueInline(admin.TabularInline):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(ScopedModelAdmin):
+    service_path = "pk"
     list_display = ("name", "slug", "time_zone")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [SessionPlanInline, DutyQueueInline]
 
+    # A service admin configures their own service; only a superuser creates or removes one.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser and super().has_add_permission(request)
 
-class AppointmentInline(admin.TabularInline):
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+
+class AppointmentInline(ScopedTabularInline):
     model = Appointment
     extra = 0
 
 
 @admin.register(Episode)
 class EpisodeAdmin(AuditedModelAdmin):
+    service_path = "service"
     list_display = ("patient", "pwp", "service", "status", "started_on", "ended_on")
     list_filter = ("service", "status", "pwp")
     raw_id_fields = ("patient", "pwp")
@@ -48,10 +59,14 @@ class EpisodeAdmin(AuditedModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(AuditedModelAdmin):
+    """Read-only, and itself audited: the trail names patients and what was done to them. A
+    service admin sees the events of their service's staff and patients."""
+
+    service_path = ("actor__service", "patient__service")
     list_display = (
         "occurred_at",
-        "actor",
+        "actor_username",
         "actor_role",
         "action",
         "patient",
@@ -62,13 +77,13 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "occurred_at"
 
     # The audit trail is append-only, even for admins.
-    def has_add_permission(self, request: object) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
 
@@ -76,15 +91,17 @@ class AuditEventAdmin(admin.ModelAdmin):
 class RiskFlagAdmin(AuditedModelAdmin):
     """Read-only: flags are closed with a note on the clinician page, where it is audited."""
 
+    service_path = "service"
+
     list_display = ("id", "patient", "service", "status", "route", "pwp", "created_at")
     list_filter = ("status", "route", "service")
     date_hierarchy = "created_at"
 
-    def has_add_permission(self, request: object) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 
+from care.admin_scoping import ScopedModelAdmin
 from care.services import audit_event_record
 
 
@@ -55,5 +55,5 @@ class AuditedAdminMixin:
         return response
 
 
-class AuditedModelAdmin(AuditedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
-    pass
+class AuditedModelAdmin(AuditedAdminMixin, ScopedModelAdmin):
+    """Audited and scoped to the admin's service: subclasses set ``service_path``."""

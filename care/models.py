@@ -142,6 +142,9 @@ class AuditEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="audit_events_done",
     )
+    # Copied when the event is written, so the row still says who acted if the account is
+    # ever deleted (the foreign key then becomes empty).
+    actor_username = models.CharField(max_length=150, blank=True)
     actor_role = models.CharField(max_length=20, blank=True)
     action = models.CharField(max_length=100)
     patient = models.ForeignKey(

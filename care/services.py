@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models, transaction
 from django.http import HttpRequest
 
+from accounts.client_address import client_address
 from care.models import (
     Appointment,
     AppointmentKind,
@@ -35,9 +36,8 @@ DEFAULT_SESSION_PLAN: tuple[tuple[int, str, int], ...] = tuple(
 
 
 def request_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address, behind the trusted proxies (see accounts/client_address.py)."""
+    return client_address(request)
 
 
 def audit_event_record(
@@ -51,9 +51,11 @@ def audit_event_record(
 ) -> AuditEvent:
     """Record who did what to whose record. ``detail`` must never hold clinical content:
     ids, counts and field names only."""
+    acting = actor if actor is not None and actor.is_authenticated else None
     return AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_role=getattr(actor, "role", "") or "",
+        actor=acting,
+        actor_username=acting.get_username() if acting is not None else "",
+        actor_role=getattr(acting, "role", "") or "",
         action=action,
         patient=patient,
         object_type=target._meta.label if target is not None else "",

@@ -2,12 +2,15 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from care.admin_scoping import ScopedModelAdmin
 from clinician.models import SessionGuide
 
 
 @admin.register(SessionGuide)
-class SessionGuideAdmin(admin.ModelAdmin):
+class SessionGuideAdmin(ScopedModelAdmin):
     """A service's own session guides; sessions without one use bcbt's defaults."""
+
+    service_path = "service"
 
     list_display = ("service", "session_number", "title")
     list_filter = ("service",)

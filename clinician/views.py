@@ -47,7 +47,16 @@ def caseload(request: HttpRequest) -> HttpResponse:
     if show not in CASELOAD_FILTERS:
         show = "all"
     search = request.POST.get("search", "")[:100] if request.method == "POST" else ""
-    rows = caseload_build(staff=_user(request), now=timezone.now(), search=search, show=show)
+    staff = _user(request)
+    rows = caseload_build(staff=staff, now=timezone.now(), search=search, show=show)
+    # A caseload shows names, mood and flags: a staff read of patient data. One event per page,
+    # with counts only: never the search text, which is a patient's name.
+    audit_event_record(
+        actor=staff,
+        action="caseload.view",
+        request=request,
+        detail={"show": show, "rows": len(rows), "searched": bool(search)},
+    )
     return render(
         request,
         "clinician/caseload.html",

@@ -3,13 +3,15 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.html import format_html_join
 
+from care.admin_scoping import SHARED, ScopedModelAdmin
 from measures.definitions import shipped_instruments
 from measures.models import LicensedInstrumentText, MeasuresConfiguration
 from measures.selectors import instruments_available
 
 
 @admin.register(MeasuresConfiguration)
-class MeasuresConfigurationAdmin(admin.ModelAdmin):
+class MeasuresConfigurationAdmin(ScopedModelAdmin):
+    service_path = "service"
     list_display = ("service", "session_instruments", "alliance_instrument", "alliance_sessions")
     readonly_fields = ("instrument_availability",)
     fields = (
@@ -43,7 +45,9 @@ class MeasuresConfigurationAdmin(admin.ModelAdmin):
 
 
 @admin.register(LicensedInstrumentText)
-class LicensedInstrumentTextAdmin(admin.ModelAdmin):
+class LicensedInstrumentTextAdmin(ScopedModelAdmin):
+    # One licensed wording serves every service: a service admin may read it, not change it.
+    service_path = SHARED
     list_display = ("instrument_code", "instrument_version", "loaded_at", "loaded_by")
     readonly_fields = ("source_sha256", "loaded_at", "loaded_by")
 

@@ -133,6 +133,15 @@ def alliance_rate(request: HttpRequest, patient_id: int) -> HttpResponse:
         alliance_rating_record(pwp=staff, episode=episode, answers=form.answers(), request=request)
         messages.success(request, "Your alliance rating is saved.")
         return redirect("measures:patient-outcomes", patient_id=episode.patient_id)
+    # The page names the patient: a staff read, audited per page shown (the saved rating is
+    # audited by the service).
+    audit_event_record(
+        actor=staff,
+        action="measures.alliance.view",
+        patient=episode.patient,
+        target=episode,
+        request=request,
+    )
     return render(
         request,
         "measures/alliance_rate.html",

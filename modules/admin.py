@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import admin
 
 from care.admin_audit import AuditedModelAdmin
-from care.models import Service
+from care.admin_scoping import SHARED, ScopedModelAdmin, ScopedTabularInline
 from modules.models import (
     AssignmentChange,
     Module,
@@ -18,30 +18,18 @@ from modules.models import (
 )
 
 
-class ServiceScopedAdmin(admin.ModelAdmin):
-    """A service admin who is not a superuser sees and edits only their own service."""
-
-    def get_queryset(self, request):  # type: ignore[no-untyped-def]
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(service_id=request.user.service_id)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
-        if db_field.name == "service" and not request.user.is_superuser:
-            kwargs["queryset"] = Service.objects.filter(pk=request.user.service_id)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
 @admin.register(ProgrammeSettings)
-class ProgrammeSettingsAdmin(ServiceScopedAdmin):
+class ProgrammeSettingsAdmin(ScopedModelAdmin):
+    service_path = "service"
     list_display = ("service", "pwps_may_waive")
 
 
 @admin.register(ProgrammeEntry)
-class ProgrammeEntryAdmin(ServiceScopedAdmin):
+class ProgrammeEntryAdmin(ScopedModelAdmin):
     """A service's programme: one row per module, edited in the list. A service with no rows
     gets the default programme when its first episode starts."""
+
+    service_path = "service"
 
     list_display = (
         "service",
@@ -58,7 +46,7 @@ class ProgrammeEntryAdmin(ServiceScopedAdmin):
     ordering = ("service", "position")
 
 
-class ModuleVersionInline(admin.TabularInline):
+class ModuleVersionInline(ScopedTabularInline):
     model = ModuleVersion
     extra = 0
     fields = ("number", "title", "estimated_minutes", "step_count", "content_hash", "created_at")
@@ -71,8 +59,11 @@ class ModuleVersionInline(admin.TabularInline):
 
 
 @admin.register(Module)
-class ModuleAdmin(admin.ModelAdmin):
+class ModuleAdmin(ScopedModelAdmin):
     """Content comes from files in the repository (load_modules), so it is read-only here."""
+
+    # Every service's programme draws on the same catalogue.
+    service_path = SHARED
 
     list_display = ("slug", "kind", "position", "latest_version")
     list_filter = ("kind",)
@@ -88,10 +79,12 @@ class ModuleAdmin(admin.ModelAdmin):
 
 @admin.register(AssignmentChange)
 class AssignmentChangeAdmin(AuditedModelAdmin):
+    """PWPs' tailoring changes, for supervision and audit. Read-only."""
+
+    service_path = "episode__service"
+
     def audit_patient(self, obj: AssignmentChange) -> Any:  # type: ignore[override]
         return obj.episode.patient
-
-    """PWPs' tailoring changes, for supervision and audit. Read-only."""
 
     list_display = ("created_at", "by", "kind", "assignment", "undone_at")
     list_filter = ("kind",)
