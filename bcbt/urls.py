@@ -31,6 +31,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Before allauth: the code confirmation page, wrapped to explain an expired or spent code.
     path("accounts/login/code/confirm/", sign_in_views.confirm_login_code),
+    # Setting up the authenticator app counts as giving the second factor for this session.
+    path("accounts/2fa/totp/activate/", sign_in_views.activate_totp),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("clinician.urls")),
