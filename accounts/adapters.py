@@ -2,8 +2,11 @@ from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest
 
+from accounts.credentials import user_password_set
+from accounts.models import User
 from accounts.services import user_session_forget
 
 
@@ -49,3 +52,17 @@ class AccountAdapter(DefaultAccountAdapter):
         # The browser no longer appears on the devices page once it has signed out.
         user_session_forget(session_key=request.session.session_key)
         super().logout(request)
+
+    def set_password(self, user: AbstractBaseUser, password: str) -> None:
+        # allauth sets every new password here: a change, a first password and a reset from
+        # the emailed link (also the one a navigator sends). The service signs every app out.
+        assert isinstance(user, User)
+        request = self.request
+        signed_in = request is not None and request.user.is_authenticated
+        user_password_set(
+            user=user,
+            password=password,
+            by=user,
+            request=request,
+            reason="password_change" if signed_in else "password_reset",
+        )

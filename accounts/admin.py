@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.forms import ModelForm
+from django.http import HttpRequest, HttpResponse
 
+from accounts.credentials import device_tokens_revoke_all, user_deactivate
 from accounts.models import DeviceToken, User
 from care.admin_audit import AuditedAdminMixin, AuditedModelAdmin
 
@@ -30,6 +33,29 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         ("bcbt", {"fields": ("role", "service", "email", "first_name", "last_name")}),
     )
+
+    def save_model(
+        self, request: HttpRequest, obj: User, form: ModelForm[User], change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            user_deactivate(user=obj, by=request.user, request=request)  # type: ignore[arg-type]
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        response: HttpResponse = super().user_change_password(request, id, form_url)
+        # Django's form has set the password and redirects only when it did.
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, id)
+            if user is not None:
+                device_tokens_revoke_all(
+                    user=user,
+                    by=request.user,  # type: ignore[arg-type]
+                    reason="admin_password_set",
+                    request=request,
+                )
+        return response
 
 
 @admin.register(DeviceToken)
