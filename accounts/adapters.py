@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -8,6 +10,8 @@ from django.http import HttpRequest
 from accounts.credentials import user_password_set
 from accounts.models import User
 from accounts.services import user_session_forget
+from accounts.sign_in_mail import sign_in_mail_allowed
+from care.services import audit_event_record
 
 
 def _lockout_hint() -> str:
@@ -66,3 +70,29 @@ class AccountAdapter(DefaultAccountAdapter):
             request=request,
             reason="password_change" if signed_in else "password_reset",
         )
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        # Every email allauth sends passes here: sign-in codes and reset links go only to an
+        # account's own verified address, and within the hourly caps (accounts.sign_in_mail).
+        if sign_in_mail_allowed(template_prefix=template_prefix, email=email, request=self.request):
+            super().send_mail(template_prefix, email, context)
+
+    def send_notification_mail(
+        self,
+        template_prefix: str,
+        user: AbstractBaseUser,
+        context: dict[str, Any] | None = None,
+        email: str | None = None,
+    ) -> None:
+        # allauth tells the old address here when an account's email changes (after the new
+        # address is verified); it is also the one place that learns of the change, so the
+        # audit event is written here too.
+        if template_prefix == "account/email/email_changed" and isinstance(user, User):
+            audit_event_record(
+                actor=user if self.request is not None and self.request.user == user else None,
+                action="account.email_change",
+                patient=user if user.is_patient else None,
+                target=user,
+                request=self.request,
+            )
+        super().send_notification_mail(template_prefix, user, context, email)

@@ -347,6 +347,17 @@ ACCOUNT_FORMS = {
     "request_login_code": "accounts.forms.RequestLoginCodeForm",
     "confirm_login_code": "accounts.forms.ConfirmLoginCodeForm",
 }
+# Changing the email address: the password again, the new address verified by a link before
+# it replaces the old one, and the old address told (accounts/email_page.py). Sign-in mail
+# never goes to an unknown address (the page answers the same either way).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# Sign-in emails (codes, reset links, navigator's sign-in links) per hour, to one address and
+# from one client address (accounts/sign_in_mail.py).
+BCBT_SIGN_IN_MAIL_LIMIT_PER_ADDRESS = env.int("BCBT_SIGN_IN_MAIL_LIMIT_PER_ADDRESS", default=5)
+BCBT_SIGN_IN_MAIL_LIMIT_PER_IP = env.int("BCBT_SIGN_IN_MAIL_LIMIT_PER_IP", default=20)
 # The lockout page promises the time the pause ends; trying again during the pause must not
 # push that time back, or a worried person who keeps trying is never let in.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
