@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.http import HttpRequest
 
+from accounts.credentials import device_tokens_revoke_all
 from accounts.models import Role, User
 from care.models import AuditEvent
 from care.services import audit_event_record
@@ -50,6 +51,8 @@ def account_deactivate(*, by: User, user: User, request: HttpRequest | None = No
             request=request,
             detail={"username": user.get_username(), "role": user.role},
         )
+    # Someone who should no longer get in is signed out of every app too (ASVS 3.3.3).
+    device_tokens_revoke_all(user=user, by=by, reason="deactivated", request=request)
     return user
 
 

@@ -1,12 +1,19 @@
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from accounts.client_address import client_address
+from accounts.credentials import user_password_set
+from accounts.models import User
 from accounts.services import user_session_forget
+from accounts.sign_in_mail import sign_in_mail_allowed
+from care.services import audit_event_record
 
 
 def _lockout_hint() -> str:
@@ -59,3 +66,43 @@ class AccountAdapter(DefaultAccountAdapter):
         # The browser no longer appears on the devices page once it has signed out.
         user_session_forget(session_key=request.session.session_key)
         super().logout(request)
+
+    def set_password(self, user: AbstractBaseUser, password: str) -> None:
+        # allauth sets every new password here: a change, a first password and a reset from
+        # the emailed link (also the one a navigator sends). The service signs every app out.
+        assert isinstance(user, User)
+        request = self.request
+        signed_in = request is not None and request.user.is_authenticated
+        user_password_set(
+            user=user,
+            password=password,
+            by=user,
+            request=request,
+            reason="password_change" if signed_in else "password_reset",
+        )
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        # Every email allauth sends passes here: sign-in codes and reset links go only to an
+        # account's own verified address, and within the hourly caps (accounts.sign_in_mail).
+        if sign_in_mail_allowed(template_prefix=template_prefix, email=email, request=self.request):
+            super().send_mail(template_prefix, email, context)
+
+    def send_notification_mail(
+        self,
+        template_prefix: str,
+        user: AbstractBaseUser,
+        context: dict[str, Any] | None = None,
+        email: str | None = None,
+    ) -> None:
+        # allauth tells the old address here when an account's email changes (after the new
+        # address is verified); it is also the one place that learns of the change, so the
+        # audit event is written here too.
+        if template_prefix == "account/email/email_changed" and isinstance(user, User):
+            audit_event_record(
+                actor=user if self.request is not None and self.request.user == user else None,
+                action="account.email_change",
+                patient=user if user.is_patient else None,
+                target=user,
+                request=self.request,
+            )
+        super().send_notification_mail(template_prefix, user, context, email)

@@ -23,6 +23,7 @@ from accounts.account_removal import (
     account_delete,
     account_may_be_deleted,
 )
+from accounts.credentials import device_tokens_revoke_all
 from accounts.models import DeviceToken, Role, User
 from care.admin_audit import AuditedAdminMixin, AuditedModelAdmin
 from care.admin_scoping import SUPERUSER_ONLY, ServiceScopedAdminMixin
@@ -127,6 +128,22 @@ class UserAdmin(AuditedAdminMixin, ServiceScopedAdminMixin, DjangoUserAdmin):  #
 
     def delete_model(self, request: HttpRequest, obj: User) -> None:
         account_delete(by=request.user, user=obj, request=request)  # type: ignore[arg-type]
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        response: HttpResponse = super().user_change_password(request, id, form_url)
+        # Django's form has set the password and redirects only when it did.
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, id)
+            if user is not None:
+                device_tokens_revoke_all(
+                    user=user,
+                    by=request.user,  # type: ignore[arg-type]
+                    reason="admin_password_set",
+                    request=request,
+                )
+        return response
 
 
 @admin.register(DeviceToken)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_login_failed
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import (
@@ -29,11 +30,28 @@ from rest_framework.response import Response
 
 from accounts.authentication import DeviceTokenAuthentication
 from accounts.models import DeviceToken, User
+from accounts.second_factor import (
+    second_factor_required,
+    second_factor_set_up,
+    second_factor_verify,
+)
 from accounts.tokens import device_token_issue, device_token_revoke
 
 INVALID_CREDENTIALS_MESSAGE = (
     "The username or password is not right. Check them and try again. After several wrong "
     "tries, sign-in pauses for a short while to keep the account safe."
+)
+MFA_SETUP_REQUIRED_MESSAGE = (
+    "Staff need two-step verification to use the app. Sign in on the website first and set "
+    "up an authenticator app, then sign in here with its code."
+)
+OTP_REQUIRED_MESSAGE = (
+    "Enter the 6-digit code from your authenticator app (or one of your recovery codes) "
+    "in the otp field."
+)
+OTP_INVALID_MESSAGE = (
+    "That code is not right or has been used already. Enter the newest code from your "
+    "authenticator app, or an unused recovery code."
 )
 
 
@@ -45,6 +63,16 @@ class TokenRequestSerializer(serializers.Serializer[Any]):
         required=False,
         allow_blank=True,
         help_text="Shown to the person in their list of signed-in devices, e.g. 'Pixel 8'.",
+    )
+    otp = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        help_text=(
+            "The code from the person's authenticator app, or one of their recovery codes. "
+            "Needed by staff (PWPs, navigators, service admins) and by anyone who has set up "
+            "two-step verification."
+        ),
     )
 
 
@@ -63,6 +91,7 @@ class TokenFieldErrorSerializer(serializers.Serializer[Any]):
     username = serializers.ListField(child=serializers.CharField(), required=False)
     password = serializers.ListField(child=serializers.CharField(), required=False)
     device_name = serializers.ListField(child=serializers.CharField(), required=False)
+    otp = serializers.ListField(child=serializers.CharField(), required=False)
     non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
     detail = serializers.CharField(required=False, help_text="When the body is not JSON.")
 
@@ -71,7 +100,9 @@ class TokenFieldErrorSerializer(serializers.Serializer[Any]):
     operation_id="auth_token",
     summary="Sign in a device",
     description=(
-        "Exchanges a username and password for a device token. Wrong credentials get 401; "
+        "Exchanges a username and password for a device token. Staff, and anyone who has "
+        "set up two-step verification, also send `otp`: the code from their authenticator "
+        "app or a recovery code. Wrong credentials or a wrong code get 401; "
         "too many wrong tries from one place lock the account there for a while (429), "
         "exactly as on the web sign-in form."
     ),
@@ -100,7 +131,10 @@ class TokenFieldErrorSerializer(serializers.Serializer[Any]):
         ),
         401: OpenApiResponse(
             AuthErrorSerializer,
-            description="The username or password is not right.",
+            description=(
+                "The username or password is not right (`invalid_credentials`), the "
+                "two-step code is missing (`otp_required`) or not right (`otp_invalid`)."
+            ),
             examples=[
                 OpenApiExample(
                     "Wrong password",
@@ -108,6 +142,13 @@ class TokenFieldErrorSerializer(serializers.Serializer[Any]):
                     status_codes=["401"],
                 )
             ],
+        ),
+        403: OpenApiResponse(
+            AuthErrorSerializer,
+            description=(
+                "A member of staff without two-step verification set up "
+                "(`code`: `mfa_setup_required`): set it up on the website first."
+            ),
         ),
         429: OpenApiResponse(
             AuthErrorSerializer,
@@ -145,13 +186,53 @@ def token_obtain(request: Request) -> Response:
             status=status.HTTP_401_UNAUTHORIZED,
             headers={"WWW-Authenticate": DeviceTokenAuthentication.keyword},
         )
+    refusal = _second_factor_refusal(request, user, data["username"], data.get("otp", ""))
+    if refusal is not None:
+        return refusal
     token, key = device_token_issue(
-        user=user, device_name=data.get("device_name", ""), request=request._request
+        user=user,
+        device_name=data.get("device_name", ""),
+        # Past the check, anyone with an authenticator app has given a good code.
+        second_factor_verified=second_factor_set_up(user),
+        request=request._request,
     )
     return Response(
         TokenResponseSerializer({"token": key, "expires_at": token.expires_at}).data,
         status=status.HTTP_200_OK,
     )
+
+
+def _second_factor_refusal(
+    request: Request, user: User, username: str, otp: str
+) -> Response | None:
+    """Why a person whose password was right still gets no token, or None to go ahead.
+
+    Anyone with an authenticator app gives its code, as on the web form; staff without one
+    are told to set it up on the website, where allauth shows the QR code and recovery codes.
+    """
+    if not second_factor_set_up(user):
+        if second_factor_required(user):
+            return _auth_error(
+                MFA_SETUP_REQUIRED_MESSAGE, "mfa_setup_required", status.HTTP_403_FORBIDDEN
+            )
+        return None
+    if not otp.strip():
+        return _auth_error(OTP_REQUIRED_MESSAGE, "otp_required", status.HTTP_401_UNAUTHORIZED)
+    if not second_factor_verify(user=user, code=otp):
+        # A wrong code is a failed sign-in for django-axes, so guessing codes with a known
+        # password meets the same lockout as guessing passwords.
+        user_login_failed.send(
+            sender=__name__,
+            credentials={"username": username},
+            request=request._request,
+        )
+        return _auth_error(OTP_INVALID_MESSAGE, "otp_invalid", status.HTTP_401_UNAUTHORIZED)
+    return None
+
+
+def _auth_error(detail: str, code: str, status_code: int) -> Response:
+    headers = {"WWW-Authenticate": DeviceTokenAuthentication.keyword}
+    return Response({"detail": detail, "code": code}, status=status_code, headers=headers)
 
 
 @extend_schema(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
@@ -22,3 +23,10 @@ class DeviceTokenScheme(OpenApiAuthenticationExtension):
             "description": "Send 'Authorization: Token <token>' with a token from "
             "POST /api/v1/auth/token/.",
         }
+
+
+class SecondFactorSessionScheme(SessionScheme):
+    """The browser session, as drf-spectacular describes DRF's own session authentication:
+    ours is that class with the staff second-factor check added."""
+
+    target_class = "accounts.authentication.SecondFactorSessionAuthentication"

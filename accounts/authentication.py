@@ -1,4 +1,9 @@
-"""API authentication by per-device token: ``Authorization: Token <key>``."""
+"""API authentication: per-device tokens (``Authorization: Token <key>``) and the browser
+session, each refusing staff who did not pass their second factor.
+
+The check lives here, where DRF authenticates, because DRF reads the token inside the view,
+after every middleware has run: a middleware sees an anonymous user for a token request.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,15 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from accounts.models import DeviceToken, User
+from accounts.second_factor import second_factor_required, session_passed_second_factor
+
+SECOND_FACTOR_MISSING = {
+    "detail": (
+        "Staff need two-step verification for this. Sign in again with the code from your "
+        "authenticator app."
+    ),
+    "code": "mfa_required",
+}
 
 
 def token_hash(key: str) -> str:
@@ -40,6 +54,10 @@ class DeviceTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 "This sign-in has expired or was signed out. Please sign in again."
             )
+        # A staff token issued without the second factor (before it was required, or while it
+        # was switched off) does not open the API: the app must sign in again with a code.
+        if second_factor_required(token.user) and not token.second_factor_verified:
+            raise exceptions.AuthenticationFailed(SECOND_FACTOR_MISSING)
         # Touch last use at most once a minute so that reads do not all become writes.
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             DeviceToken.objects.filter(pk=token.pk).update(last_used_at=now)
@@ -47,3 +65,19 @@ class DeviceTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return self.keyword
+
+
+class SecondFactorSessionAuthentication(authentication.SessionAuthentication):
+    """DRF's session authentication (with its CSRF check), refusing a staff session that has
+    not passed the second factor with 403 ``mfa_required``."""
+
+    def authenticate(self, request: Request) -> tuple[User, None] | None:
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        user = result[0]
+        if second_factor_required(user) and not session_passed_second_factor(
+            request._request, user
+        ):
+            raise exceptions.PermissionDenied(SECOND_FACTOR_MISSING)
+        return user, None

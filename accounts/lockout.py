@@ -9,11 +9,13 @@ from typing import Any
 
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.client_address import client_address
+from accounts.models import User
 
 
 def username_from_request(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
@@ -34,8 +36,21 @@ def username_from_request(request: HttpRequest, credentials: dict[str, Any] | No
             candidates.append(body.get("username"))
     for candidate in candidates:
         if isinstance(candidate, str) and candidate.strip():
-            return candidate.strip().lower()
+            return _account_username(candidate.strip().lower())
     return ""
+
+
+def _account_username(typed: str) -> str:
+    """One lockout counter per account: an email address counts against the username of the
+    account it belongs to, so typing the email and the username does not double the guesses.
+    A name that matches no account is counted as typed."""
+    match = (
+        User.objects.filter(Q(username__iexact=typed) | Q(email__iexact=typed))
+        .order_by("pk")
+        .values_list("username", flat=True)
+        .first()
+    )
+    return match.lower() if match else typed
 
 
 def cool_off_minutes() -> int:

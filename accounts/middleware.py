@@ -3,17 +3,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from accounts.client_address import client_address
-from accounts.models import Role, User
+from accounts.models import User
+from accounts.second_factor import (
+    STAFF_ROLES,
+    second_factor_required,
+    second_factor_set_up,
+    session_passed_second_factor,
+)
 from accounts.services import user_session_forget, user_session_record, user_session_touch
 from accounts.useragent import device_summary
 
@@ -36,8 +43,6 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
 
-
-STAFF_ROLES = (Role.PWP, Role.NAVIGATOR, Role.SERVICE_ADMIN)
 
 # Keys this middleware keeps in the session.
 SESSION_USER = "bcbt_session_user"
@@ -115,14 +120,28 @@ class SessionLimitsMiddleware:
             session[SESSION_RECORDED_KEY] = session.session_key
 
 
-# Pages a member of staff may open before setting up two-step verification: allauth's own
-# pages (sign-out, the set-up pages themselves, password change), help, and static files.
-MFA_EXEMPT_PREFIXES = ("/accounts/", "/help/", "/support/", "/static/", "/healthz")
+# What a member of staff who has not finished two-step verification may open: sign-out, the
+# pages that set it up or ask for it (and the password check allauth asks for before set-up),
+# help, and static files. Nothing else under /accounts/: not the email or password pages,
+# which would let a session without the second factor take the account over.
+MFA_OPEN_PATHS = frozenset(
+    {
+        "/accounts/login/",
+        "/accounts/logout/",
+        "/accounts/reauthenticate/",
+        "/accounts/2fa/authenticate/",
+        "/accounts/2fa/reauthenticate/",
+        "/accounts/2fa/totp/activate/",
+    }
+)
+MFA_OPEN_PREFIXES = ("/help/", "/support/", "/static/", "/healthz")
 
 
 class StaffMfaMiddleware:
-    """With ``BCBT_REQUIRE_STAFF_MFA`` on, staff must set up an authenticator app (TOTP)
-    before they can open any staff page or call the API with their session."""
+    """With ``BCBT_REQUIRE_STAFF_MFA`` on, staff must set up an authenticator app (TOTP) and
+    this browser session must have passed it before they can open any other page or call the
+    API with their session. (API calls with a device token are checked where DRF
+    authenticates them, in ``accounts.authentication``.)"""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
@@ -134,16 +153,16 @@ class StaffMfaMiddleware:
         return self.get_response(request)
 
     def _require_mfa(self, request: HttpRequest) -> HttpResponseBase | None:
-        if not settings.BCBT_REQUIRE_STAFF_MFA:
-            return None
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or user.role not in STAFF_ROLES:
+        if user is None or not second_factor_required(user):
             return None
-        if request.path_info.startswith(MFA_EXEMPT_PREFIXES):
+        path = request.path_info
+        if path in MFA_OPEN_PATHS or path.startswith(MFA_OPEN_PREFIXES):
             return None
-        if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        set_up = second_factor_set_up(user)
+        if set_up and session_passed_second_factor(request, user):
             return None
-        if request.path_info.startswith("/api/"):
+        if path.startswith("/api/"):
             return JsonResponse(
                 {
                     "detail": "Set up two-step verification before using staff features.",
@@ -151,6 +170,9 @@ class StaffMfaMiddleware:
                 },
                 status=403,
             )
+        if set_up:
+            # Signed in some way that skipped the code: ask for it now, then carry on.
+            return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': path})}")
         messages.info(
             request,
             "Before you can use staff pages, set up two-step verification with an "

@@ -87,6 +87,9 @@ class DeviceToken(models.Model):
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The sign-in that issued it gave a second factor (TOTP or recovery code). Tokens from
+    # before this field existed are False, so staff tokens issued without one stop working.
+    second_factor_verified = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["user", "revoked_at"])]

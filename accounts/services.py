@@ -34,6 +34,7 @@ from accounts.models import (
     User,
     UserSession,
 )
+from accounts.sign_in_mail import sign_in_mail_over_limit
 from care.services import audit_event_record
 
 if TYPE_CHECKING:
@@ -164,6 +165,12 @@ def sign_in_link_send(
     if not patient.email:
         raise SupportActionError(
             "This patient has no email address. Ask their service to add one, or phone them."
+        )
+    # Per address only: the navigator's own address is not the one to limit here.
+    if sign_in_mail_over_limit(email=patient.email, request=None):
+        raise SupportActionError(
+            "This patient has been sent several sign-in emails in the last hour. Please wait "
+            "before sending another, or phone them."
         )
     with transaction.atomic():
         link, token = sign_in_link_issue(by=by, patient=patient, support_request=support_request)

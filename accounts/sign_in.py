@@ -7,6 +7,7 @@ import time
 
 from allauth.account import views as allauth_views
 from allauth.account.adapter import get_adapter
+from allauth.mfa.totp import views as totp_views
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -14,6 +15,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from accounts.models import User
+from accounts.second_factor import second_factor_set_up, session_record_second_factor
 from accounts.services import SignInLinkInvalid, sign_in_link_check, sign_in_link_use
 
 # Where allauth keeps a sign-in in progress, and the part of it for login by code.
@@ -94,3 +97,17 @@ def _link_invalid(request: HttpRequest, reason: str) -> HttpResponse:
         {"reason": reason, "minutes": settings.BCBT_SIGN_IN_LINK_MINUTES},
         status=404 if reason == "unknown" else 410,
     )
+
+
+@never_cache
+def activate_totp(request: HttpRequest) -> HttpResponseBase:
+    """allauth's "set up an authenticator app" page. Setting it up means typing a code the new
+    app shows, so this session has now given the second factor: say so, or the person would be
+    asked for another code straight after setting up."""
+    user = request.user
+    had_app = isinstance(user, User) and second_factor_set_up(user)
+    response = totp_views.activate_totp(request)
+    now_set_up = isinstance(user, User) and not had_app and second_factor_set_up(user)
+    if request.method == "POST" and now_set_up:
+        session_record_second_factor(request, user)  # type: ignore[arg-type]
+    return response

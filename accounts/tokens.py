@@ -16,14 +16,20 @@ from care.services import audit_event_record
 
 
 def device_token_issue(
-    *, user: User, device_name: str = "", request: HttpRequest | None = None
+    *,
+    user: User,
+    device_name: str = "",
+    second_factor_verified: bool = False,
+    request: HttpRequest | None = None,
 ) -> tuple[DeviceToken, str]:
-    """Create a token for one device. Returns the row and the only copy of the plain key."""
+    """Create a token for one device. Returns the row and the only copy of the plain key.
+    ``second_factor_verified`` says the sign-in gave a TOTP or recovery code."""
     key = secrets.token_urlsafe(32)
     token = DeviceToken.objects.create(
         user=user,
         name=device_name.strip()[:100],
         key_hash=token_hash(key),
+        second_factor_verified=second_factor_verified,
         expires_at=timezone.now() + datetime.timedelta(days=settings.BCBT_TOKEN_LIFETIME_DAYS),
     )
     audit_event_record(

@@ -185,6 +185,13 @@ ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_RATE_LIMITS = {"login_failed": False}  # Lockout is django-axes' job, one place only.
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "bcbt: "
+# Changing the email address: the password again, the new address verified by a link before
+# it replaces the old one, and the old address told (accounts/email_page.py). Sign-in mail
+# never goes to an unknown address (the page answers the same either way).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 
 # Staff two-step verification (TOTP with recovery codes): on outside debug.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -231,6 +238,10 @@ BCBT_NAVIGATOR_INACTIVE_DAYS = env.int("BCBT_NAVIGATOR_INACTIVE_DAYS", default=7
 # "Having trouble signing in?" requests allowed per hour, from one address and for one contact.
 BCBT_SUPPORT_LIMIT_PER_IP = env.int("BCBT_SUPPORT_LIMIT_PER_IP", default=5)
 BCBT_SUPPORT_LIMIT_PER_CONTACT = env.int("BCBT_SUPPORT_LIMIT_PER_CONTACT", default=3)
+# Sign-in emails (codes, reset links, navigator's sign-in links) per hour, to one address and
+# from one client address (accounts/sign_in_mail.py).
+BCBT_SIGN_IN_MAIL_LIMIT_PER_ADDRESS = env.int("BCBT_SIGN_IN_MAIL_LIMIT_PER_ADDRESS", default=5)
+BCBT_SIGN_IN_MAIL_LIMIT_PER_IP = env.int("BCBT_SIGN_IN_MAIL_LIMIT_PER_IP", default=20)
 BCBT_DEMO_PASSWORD = env.str("BCBT_DEMO_PASSWORD", default="demo-password-2026")
 
 # --- HTTPS and browser security (production) ----------------------------------------------
@@ -362,7 +373,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.DeviceTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # DRF's session authentication, refusing staff sessions without the second factor.
+        "accounts.authentication.SecondFactorSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -7,6 +7,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
+from accounts import email_page
 from accounts import sign_in as sign_in_views
 from accounts import views as account_views
 from bcbt.health import healthz
@@ -31,6 +32,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Before allauth: the code confirmation page, wrapped to explain an expired or spent code.
     path("accounts/login/code/confirm/", sign_in_views.confirm_login_code),
+    # Setting up the authenticator app counts as giving the second factor for this session.
+    path("accounts/2fa/totp/activate/", sign_in_views.activate_totp),
+    # Never an unverified address as the account's address, and the old address is told.
+    path("accounts/email/", email_page.email),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("clinician.urls")),
