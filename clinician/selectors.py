@@ -12,11 +12,9 @@ from django.db.models import F, QuerySet
 
 from accounts.models import Role, User
 from care.models import (
-    AgreedTask,
     Episode,
     EpisodeStatus,
     Service,
-    SessionRecord,
 )
 from care.selectors import episodes_with_next_appointment
 from clinician.models import Message, SessionGuide
@@ -61,19 +59,6 @@ def session_guide_for(*, service: Service, session_number: int) -> SessionGuide 
     if default is None:
         return None
     return SessionGuide(service=service, session_number=session_number, **default)
-
-
-def plan_for_patient(*, episode: Episode) -> list[AgreedTask]:
-    """The tasks agreed at the most recent recorded session: the plan for this week."""
-    latest = (
-        SessionRecord.objects.filter(appointment__episode=episode)
-        .order_by("-appointment__number")
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if latest is None:
-        return []
-    return list(AgreedTask.objects.filter(record_id=latest))
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,13 @@ from django.utils import timezone
 
 from accounts.decorators import role_required
 from accounts.models import Role, User
-from care.models import AppointmentStatus, SessionRecord
-from care.selectors import episode_active_for_patient, episode_get_for_staff
+from care.models import SessionRecord
+from care.selectors import episode_get_for_staff
 from care.services import audit_event_record
 from clinician.brief import brief_build
 from clinician.caseload import FILTERS as CASELOAD_FILTERS
 from clinician.caseload import caseload_build
-from clinician.forms import MessageForm, SessionRecordForm, TopicForm
-from clinician.models import PatientTopic
+from clinician.forms import MessageForm, SessionRecordForm
 from clinician.selectors import (
     messages_for_episode,
     session_guide_for,
@@ -27,7 +26,6 @@ from clinician.services import (
     brief_mark_reviewed,
     message_send,
     messages_mark_read,
-    patient_topic_set,
     session_record_save,
 )
 from modules.models import ExerciseResponse
@@ -79,62 +77,6 @@ def messages_with_patient(request: HttpRequest, patient_id: int) -> HttpResponse
         request,
         "clinician/messages.html",
         {"episode": episode, "thread": messages_for_episode(episode=episode), "form": form},
-    )
-
-
-@role_required(Role.PATIENT)
-def patient_messages(request: HttpRequest) -> HttpResponse:
-    patient = _user(request)
-    episode = episode_active_for_patient(patient=patient)
-    if episode is None or episode.pwp is None:
-        return render(request, "clinician/patient_messages.html", {"episode": episode})
-    form = MessageForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            message_send(
-                episode=episode, sender=patient, body=form.cleaned_data["body"], request=request
-            )
-        except ValidationError as error:
-            form.add_error("body", error.messages[0])
-        else:
-            flash.success(
-                request,
-                "Message sent. Your therapist will read it before your next session. "
-                "It is not read straight away.",
-            )
-            return redirect("clinician:patient-messages")
-    messages_mark_read(episode=episode, reader=patient)
-    return render(
-        request,
-        "clinician/patient_messages.html",
-        {"episode": episode, "thread": messages_for_episode(episode=episode), "form": form},
-    )
-
-
-@role_required(Role.PATIENT)
-def patient_topics(request: HttpRequest) -> HttpResponse:
-    """What the patient wants to talk about at their next session."""
-    patient = _user(request)
-    episode = episode_active_for_patient(patient=patient)
-    if episode is None:
-        raise Http404("You are not in treatment at the moment.")
-    appointment = (
-        episode.appointments.filter(
-            status=AppointmentStatus.SCHEDULED, scheduled_at__gte=timezone.now()
-        )
-        .order_by("scheduled_at")
-        .first()
-    )
-    if appointment is None:
-        return render(request, "clinician/patient_topics.html", {"appointment": None})
-    existing = PatientTopic.objects.filter(appointment=appointment).first()
-    form = TopicForm(request.POST or None, initial={"text": existing.text if existing else ""})
-    if request.method == "POST" and form.is_valid():
-        patient_topic_set(episode=episode, appointment=appointment, text=form.cleaned_data["text"])
-        flash.success(request, "Saved. Your therapist will see this before your session.")
-        return redirect("clinician:patient-topics")
-    return render(
-        request, "clinician/patient_topics.html", {"appointment": appointment, "form": form}
     )
 
 

@@ -246,9 +246,9 @@ def latest_scores_for_episodes(*, episode_ids: Iterable[int]) -> dict[int, dict[
 
 
 def episodes_with_questionnaire_due(*, episode_days: Mapping[int, datetime.date]) -> set[int]:
-    """Notification rule provider (see notifications/sources.py): episodes whose next session is
-    on the patient's local day or the day after and who have not yet answered everything due
-    before it. Three queries for the whole batch."""
+    """Notification rule provider (registered in measures/reminders.py): episodes whose next
+    session is on the patient's local day or the day after and who have not yet answered
+    everything due before it. Three queries for the whole batch."""
     ids = list(episode_days)
     if not ids:
         return set()
