@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from care.selectors import caseload_for_staff
 from care.services import audit_event_record
 from moodlog.api import (
     ERROR_401,
@@ -27,7 +28,7 @@ from moodlog.api import (
     rating_body,
     request_user,
 )
-from moodlog.selectors import caseload_for_pwp, mood_patient_get_for_pwp, mood_ratings_for_patient
+from moodlog.selectors import mood_patient_get_for_pwp, mood_ratings_for_patient
 from moodlog.serializers import MoodRatingSerializer, PatientSummarySerializer
 
 _PATIENT_ID = re.compile(r"[1-9][0-9]{0,17}")
@@ -65,7 +66,7 @@ class IsPwp(BasePermission):
 @permission_classes([IsAuthenticated, IsPwp])
 def patients_list(request: Request) -> Response:
     pwp = request_user(request)
-    episodes = list(caseload_for_pwp(pwp=pwp))
+    episodes = list(caseload_for_staff(staff=pwp))
     audit_event_record(
         actor=pwp,
         action="caseload.read",
