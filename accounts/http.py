@@ -17,7 +17,13 @@ class AuthenticatedHttpRequest(HttpRequest):
     user: User
 
 
-class AuthenticatedRequest(Request):
-    """The same for a REST framework view behind ``IsAuthenticated``."""
+def api_user(request: Request) -> User:
+    """The signed-in user of a REST framework view behind ``IsAuthenticated``.
 
-    user: User  # type: ignore[assignment]
+    ``@api_view`` is typed to take a plain ``Request``, so API views cannot declare a narrower
+    request class as the HTML views do; this one function narrows it instead.
+    """
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionError("api_user() is for views behind IsAuthenticated.")
+    return user

@@ -21,13 +21,6 @@ def episode_active_for_patient(*, patient: User) -> Episode | None:
     )
 
 
-def episodes_for_pwp(*, pwp: User) -> QuerySet[Episode]:
-    """A PWP's caseload: their active episodes only."""
-    return Episode.objects.filter(pwp=pwp, status=EpisodeStatus.ACTIVE).select_related(
-        "patient", "service"
-    )
-
-
 # "The next appointment" of an episode, defined once: the earliest one still scheduled whose
 # time has not passed. A session that has started but is not recorded yet is no longer "next".
 def _upcoming(now: datetime.datetime) -> Q:

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts.decorators import role_required
-from accounts.models import Role, User
+from accounts.http import AuthenticatedHttpRequest
+from accounts.models import Role
 from care.models import SessionRecord
 from care.selectors import episode_get_for_staff
 from care.services import audit_event_record
@@ -32,20 +33,15 @@ from modules.models import ExerciseResponse
 from modules.services import ProgrammeRuleError, exercise_feedback_give
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @role_required(Role.PWP, Role.SERVICE_ADMIN)
-def caseload(request: HttpRequest) -> HttpResponse:
+def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The caseload ordered by need. The filter is a GET parameter; a name search is POSTed so
     that patients' names never appear in URLs or access logs."""
     show = request.GET.get("show", "all")
     if show not in CASELOAD_FILTERS:
         show = "all"
     search = request.POST.get("search", "")[:100] if request.method == "POST" else ""
-    rows = caseload_build(staff=_user(request), now=timezone.now(), search=search, show=show)
+    rows = caseload_build(staff=request.user, now=timezone.now(), search=search, show=show)
     return render(
         request,
         "clinician/caseload.html",
@@ -54,9 +50,9 @@ def caseload(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.PWP)
-def messages_with_patient(request: HttpRequest, patient_id: int) -> HttpResponse:
+def messages_with_patient(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """The PWP's side of the conversation with one patient on their caseload."""
-    pwp = _user(request)
+    pwp = request.user
     episode = episode_get_for_staff(staff=pwp, patient_id=patient_id)
     form = MessageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -81,9 +77,9 @@ def messages_with_patient(request: HttpRequest, patient_id: int) -> HttpResponse
 
 
 @role_required(Role.PWP)
-def session_record(request: HttpRequest, patient_id: int, number: int) -> HttpResponse:
+def session_record(request: AuthenticatedHttpRequest, patient_id: int, number: int) -> HttpResponse:
     """Record one session: attendance, agenda, notes, tasks agreed and the next appointment."""
-    pwp = _user(request)
+    pwp = request.user
     episode = episode_get_for_staff(staff=pwp, patient_id=patient_id)
     appointment = episode.appointments.filter(number=number).first()
     if appointment is None:
@@ -141,9 +137,9 @@ def session_record(request: HttpRequest, patient_id: int, number: int) -> HttpRe
 
 
 @role_required(Role.PWP, Role.SERVICE_ADMIN)
-def session_guides(request: HttpRequest) -> HttpResponse:
+def session_guides(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every session's guide for the PWP's service, and who does what."""
-    staff = _user(request)
+    staff = request.user
     if staff.service is None:
         raise Http404("You are not attached to a service.")
     numbers = list(staff.service.session_plan.values_list("number", flat=True)) or list(
@@ -158,9 +154,9 @@ def session_guides(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.PWP)
-def brief(request: HttpRequest, patient_id: int) -> HttpResponse:
+def brief(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """The pre-session brief for one patient on the PWP's caseload. Every opening is audited."""
-    pwp = _user(request)
+    pwp = request.user
     episode = episode_get_for_staff(staff=pwp, patient_id=patient_id)
     patient_brief = brief_build(episode=episode, pwp=pwp)
     audit_event_record(
@@ -179,11 +175,11 @@ def brief(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @role_required(Role.PWP)
-def brief_reviewed(request: HttpRequest, patient_id: int) -> HttpResponse:
+def brief_reviewed(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """Record that the PWP read the brief before the coming session (POST only)."""
     if request.method != "POST":
         return redirect("clinician:brief", patient_id=patient_id)
-    pwp = _user(request)
+    pwp = request.user
     episode = episode_get_for_staff(staff=pwp, patient_id=patient_id)
     patient_brief = brief_build(episode=episode, pwp=pwp)
     if patient_brief.coming is None:
@@ -195,11 +191,13 @@ def brief_reviewed(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @role_required(Role.PWP)
-def exercise_feedback(request: HttpRequest, patient_id: int, response_id: int) -> HttpResponse:
+def exercise_feedback(
+    request: AuthenticatedHttpRequest, patient_id: int, response_id: int
+) -> HttpResponse:
     """The PWP's written feedback on one of their patient's exercises (POST from the brief)."""
     if request.method != "POST":
         return redirect("clinician:brief", patient_id=patient_id)
-    pwp = _user(request)
+    pwp = request.user
     episode = episode_get_for_staff(staff=pwp, patient_id=patient_id)
     response = (
         ExerciseResponse.objects.filter(pk=response_id, assignment__episode=episode)
