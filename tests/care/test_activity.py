@@ -30,8 +30,10 @@ def test_each_kind_of_activity_is_said_in_words(episode, patient, pwp) -> None: 
         mood_rating_record(patient=patient, day=patient.local_today(), score=5)
     assert _words(patient.pk) == "Rated mood, 5 days ago"
     modules_load()
+    assignment = Assignment.objects.filter(episode=episode).order_by("position").first()
+    assert assignment is not None
     with time_machine.travel(_ago(4), tick=False):
-        assignment_start(assignment=Assignment.objects.filter(episode=episode).first())
+        assignment_start(assignment=assignment)
     assert _words(patient.pk) == "Worked on a module, 4 days ago"
     with time_machine.travel(_ago(1), tick=False):
         questionnaire_response_record(patient=patient, instrument_code="phq9", answers=[0] * 9)
