@@ -4,19 +4,18 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from accounts.models import Role
 
-# The links in the header for each role: (label, URL name). A URL that another issue has not
-# added yet is left out rather than linked to a 404.
+# The links in the header for each role: (label, URL name).
 NAVIGATION: dict[str, list[tuple[str, str]]] = {
     Role.PATIENT: [
         ("Home", "home"),
         ("My mood", "moodlog:page"),
         ("My programme", "modules:programme"),
         ("Questionnaires", "measures:list"),
-        ("Messages", "clinician:patient-messages"),
+        ("Messages", "patients:messages"),
         ("Notifications", "notifications:inbox"),
         ("Account", "accounts:account"),
     ],
@@ -45,9 +44,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         for label, url_name in NAVIGATION.get(user.role, []):
-            try:
-                href = reverse(url_name)
-            except NoReverseMatch:
-                continue
+            href = reverse(url_name)
             items.append({"label": label, "href": href, "current": request.path == href})
     return {"nav_items": items, "service_name": settings.BCBT_SERVICE_NAME}

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
+from accounts.http import AuthenticatedHttpRequest
 from accounts.selectors import device_token_get_for_user, sessions_for_user, user_session_get
 from accounts.services import user_session_end
 from accounts.tokens import device_token_revoke, device_tokens_active_for_user
 
 
-def devices(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def devices(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     sessions = sessions_for_user(user=user)
     return render(
         request,
@@ -29,8 +29,8 @@ def devices(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def session_sign_out(request: HttpRequest, session_id: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def session_sign_out(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
+    user = request.user
     user_session = user_session_get(user=user, session_id=session_id)
     is_current = user_session.session_key == request.session.session_key
     user_session_end(by=user, user_session=user_session, request=request)
@@ -42,8 +42,8 @@ def session_sign_out(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 @require_POST
-def token_sign_out(request: HttpRequest, token_id: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def token_sign_out(request: AuthenticatedHttpRequest, token_id: int) -> HttpResponse:
+    user = request.user
     token = device_token_get_for_user(user=user, token_id=token_id)
     device_token_revoke(by=user, token=token, request=request)
     messages.success(request, f"You have signed out of {token.name or 'that app'}.")
@@ -51,8 +51,8 @@ def token_sign_out(request: HttpRequest, token_id: int) -> HttpResponse:
 
 
 @require_POST
-def sign_out_everywhere_else(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def sign_out_everywhere_else(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     current = request.session.session_key
     for user_session in sessions_for_user(user=user):
         if user_session.session_key != current:

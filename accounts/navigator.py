@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.forms import NoteForm
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import DETECTED_KINDS, Role, SupportRequest, User
 from accounts.selectors import (
     patient_get_for_navigator,
@@ -36,11 +37,7 @@ from care.selectors import episode_active_for_patient
 from care.services import audit_event_record
 
 
-def _navigator(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
+def _back(request: AuthenticatedHttpRequest, default: str) -> HttpResponseRedirect:
     """Return to the page the form was on, if it is one of ours."""
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(
@@ -51,8 +48,8 @@ def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
 
 
 @role_required(Role.NAVIGATOR)
-def queue(request: HttpRequest) -> HttpResponse:
-    navigator = _navigator(request)
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
+    navigator = request.user
     support_queue = support_queue_for_navigator(navigator=navigator)
     audit_event_record(
         actor=navigator,
@@ -67,7 +64,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _support_request_from_post(request: HttpRequest, navigator: User) -> SupportRequest:
+def _support_request_from_post(
+    request: AuthenticatedHttpRequest, navigator: User
+) -> SupportRequest:
     request_id = request.POST.get("support_request", "")
     if request_id.isdigit():
         return support_request_get_for_navigator(
@@ -83,10 +82,10 @@ def _support_request_from_post(request: HttpRequest, navigator: User) -> Support
 
 @require_POST
 @role_required(Role.NAVIGATOR)
-def support_request_act(request: HttpRequest) -> HttpResponse:
+def support_request_act(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Pick up, note or close a queue item. An item the queue found is stored the first time a
     navigator acts on it."""
-    navigator = _navigator(request)
+    navigator = request.user
     action = request.POST.get("action", "")
     try:
         support_request = _support_request_from_post(request, navigator)
@@ -117,8 +116,8 @@ def support_request_act(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.NAVIGATOR)
-def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
-    navigator = _navigator(request)
+def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    navigator = request.user
     patient = patient_get_for_navigator(navigator=navigator, patient_id=patient_id)
     summary = patient_support_summary(navigator=navigator, patient=patient)
     audit_event_record(
@@ -136,14 +135,16 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     )
 
 
-def _patient_action_redirect(request: HttpRequest, patient: User) -> HttpResponseRedirect:
+def _patient_action_redirect(
+    request: AuthenticatedHttpRequest, patient: User
+) -> HttpResponseRedirect:
     return _back(request, reverse("accounts:navigator-patient", args=[patient.pk]))
 
 
 @require_POST
 @role_required(Role.NAVIGATOR)
-def patient_send_sign_in_link(request: HttpRequest, patient_id: int) -> HttpResponse:
-    navigator = _navigator(request)
+def patient_send_sign_in_link(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    navigator = request.user
     patient = patient_get_for_navigator(navigator=navigator, patient_id=patient_id)
     support_request = None
     request_id = request.POST.get("support_request", "")
@@ -170,8 +171,8 @@ def patient_send_sign_in_link(request: HttpRequest, patient_id: int) -> HttpResp
 
 @require_POST
 @role_required(Role.NAVIGATOR)
-def patient_unlock_view(request: HttpRequest, patient_id: int) -> HttpResponse:
-    navigator = _navigator(request)
+def patient_unlock_view(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    navigator = request.user
     patient = patient_get_for_navigator(navigator=navigator, patient_id=patient_id)
     cleared = patient_unlock(by=navigator, patient=patient, request=request)
     if cleared:
@@ -183,8 +184,8 @@ def patient_unlock_view(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.NAVIGATOR)
-def patient_password_reset(request: HttpRequest, patient_id: int) -> HttpResponse:
-    navigator = _navigator(request)
+def patient_password_reset(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    navigator = request.user
     patient = patient_get_for_navigator(navigator=navigator, patient_id=patient_id)
     try:
         patient_password_reset_send(by=navigator, patient=patient, request=request)
@@ -197,8 +198,8 @@ def patient_password_reset(request: HttpRequest, patient_id: int) -> HttpRespons
 
 @require_POST
 @role_required(Role.NAVIGATOR)
-def patient_note_for_pwp(request: HttpRequest, patient_id: int) -> HttpResponse:
-    navigator = _navigator(request)
+def patient_note_for_pwp(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    navigator = request.user
     patient = patient_get_for_navigator(navigator=navigator, patient_id=patient_id)
     summary_episode = episode_active_for_patient(patient=patient)
     form = NoteForm(request.POST)

@@ -31,6 +31,7 @@ from accounts.models import (
     UserSession,
 )
 from accounts.services import lockout_usernames
+from care.activity import LastActivity, last_activity_for_patients
 from care.models import Episode, EpisodeStatus
 from notifications.models import Notification, NotificationState
 
@@ -188,7 +189,10 @@ class PatientEngagement:
     """Engagement facts about one patient, the only facts the navigator sees."""
 
     patient: User
-    last_active_at: datetime.datetime | None
+    # The last sign-in, app use or page seen: a technical fact, not activity in treatment.
+    last_seen_at: datetime.datetime | None
+    # The last thing done in treatment (care/activity.py): what the "inactive" list uses.
+    last_activity: LastActivity | None
     has_signed_in: bool
     has_app: bool
     # None when the app that holds this fact is not installed.
@@ -233,9 +237,12 @@ def _engagement_annotations() -> dict[str, Any]:
 
 def engagement_for_patients(patients: QuerySet[User]) -> list[PatientEngagement]:
     """Engagement facts for many patients in one query."""
-    rows = patients.annotate(**_engagement_annotations()).only(
-        "id", "username", "first_name", "last_name", "email", "last_login", "date_joined"
+    rows = list(
+        patients.annotate(**_engagement_annotations()).only(
+            "id", "username", "first_name", "last_name", "email", "last_login", "date_joined"
+        )
     )
+    activity = last_activity_for_patients(patient_ids=[patient.pk for patient in rows])
     result = []
     for patient in rows:
         times = [
@@ -246,7 +253,8 @@ def engagement_for_patients(patients: QuerySet[User]) -> list[PatientEngagement]
         result.append(
             PatientEngagement(
                 patient=patient,
-                last_active_at=max(times) if times else None,
+                last_seen_at=max(times) if times else None,
+                last_activity=activity.get(patient.pk),
                 has_signed_in=patient.last_login is not None or patient.has_token,  # type: ignore[attr-defined]
                 has_app=patient.has_token,  # type: ignore[attr-defined]
                 has_mood_rating=getattr(patient, "has_mood", None),
@@ -318,6 +326,22 @@ def _lockouts_by_patient(
 
 def lockout_until(attempt_time: datetime.datetime) -> datetime.datetime:
     return attempt_time + datetime.timedelta(hours=float(settings.AXES_COOLOFF_TIME))
+
+
+def _inactive_entry(
+    engagement: PatientEngagement, *, now: datetime.datetime, inactive_before: datetime.datetime
+) -> tuple[str, datetime.datetime, datetime.datetime] | None:
+    """(detail, since, trigger) when a patient who has signed in has done nothing in treatment
+    for the inactivity period: no mood rating, module work, questionnaire or message. Signing
+    in and looking is not activity; a patient who never did anything counts from joining."""
+    if not engagement.has_signed_in:
+        return None
+    activity = engagement.last_activity
+    since = activity.at if activity is not None else engagement.patient.date_joined
+    if since >= inactive_before:
+        return None
+    detail = activity.describe(now=now) if activity is not None else "No activity yet"
+    return (f"{detail}.", since, since)
 
 
 def support_queue_for_navigator(
@@ -394,17 +418,9 @@ def support_queue_for_navigator(
     inactive_before = now - datetime.timedelta(days=inactive_days)
     for engagement in engagements:
         patient_id = engagement.patient.pk
-        if (
-            engagement.has_signed_in
-            and engagement.last_active_at is not None
-            and engagement.last_active_at < inactive_before
-        ):
-            days = (now - engagement.last_active_at).days
-            detected[(patient_id, SupportKind.INACTIVE)] = (
-                f"Last active {days} days ago.",
-                engagement.last_active_at,
-                engagement.last_active_at,
-            )
+        inactive = _inactive_entry(engagement, now=now, inactive_before=inactive_before)
+        if inactive is not None:
+            detected[(patient_id, SupportKind.INACTIVE)] = inactive
         missing = engagement.getting_started_missing
         if missing:
             detected[(patient_id, SupportKind.GETTING_STARTED)] = (

@@ -7,7 +7,6 @@ from accounts import devices, navigator, sign_in, support, views
 app_name = "accounts"
 
 urlpatterns = [
-    path("me/", views.patient_home, name="patient-home"),
     path("account/", views.account, name="account"),
     path("account/devices/", devices.devices, name="devices"),
     path(

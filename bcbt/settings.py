@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "measures",
     "notifications",
     "clinician",
+    "patients",
 ]
 
 MIDDLEWARE = [
@@ -325,8 +326,6 @@ NOTIFICATIONS_DISPATCH_PARALLEL = 4
 NOTIFICATIONS_MAX_ATTEMPTS = 5
 NOTIFICATIONS_RETRY_BASE_SECONDS = 60
 NOTIFICATIONS_RETRY_MAX_SECONDS = 3600
-# Functions other apps provide for the module nudge and "questionnaire due" (README).
-NOTIFICATIONS_RULE_PROVIDERS: dict[str, str] = {}
 
 # --- Background work: Celery and its schedule ---------------------------------------------
 

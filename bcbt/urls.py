@@ -39,6 +39,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("clinician.urls")),
+    path("", include("patients.urls")),
     path("", include("measures.urls")),
     path("", include("modules.urls")),
     path("notifications/", include("notifications.urls")),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, QuerySet, Subquery
+import datetime
+from collections.abc import Iterable
+
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,10 +21,33 @@ def episode_active_for_patient(*, patient: User) -> Episode | None:
     )
 
 
-def episodes_for_pwp(*, pwp: User) -> QuerySet[Episode]:
-    """A PWP's caseload: their active episodes only."""
-    return Episode.objects.filter(pwp=pwp, status=EpisodeStatus.ACTIVE).select_related(
-        "patient", "service"
+# "The next appointment" of an episode, defined once: the earliest one still scheduled whose
+# time has not passed. A session that has started but is not recorded yet is no longer "next".
+def _upcoming(now: datetime.datetime) -> Q:
+    return Q(status=AppointmentStatus.SCHEDULED, scheduled_at__gte=now)
+
+
+def appointment_is_upcoming(appointment: Appointment, *, now: datetime.datetime) -> bool:
+    """The same rule as ``_upcoming``, for appointments already in memory."""
+    return appointment.status == AppointmentStatus.SCHEDULED and appointment.scheduled_at >= now
+
+
+def appointment_next_among(
+    appointments: Iterable[Appointment], *, now: datetime.datetime
+) -> Appointment | None:
+    """The next appointment among an episode's appointments already fetched (no query)."""
+    upcoming = [item for item in appointments if appointment_is_upcoming(item, now=now)]
+    return min(upcoming, key=lambda item: item.scheduled_at, default=None)
+
+
+def appointment_next_for_episode(
+    *, episode: Episode, now: datetime.datetime | None = None
+) -> Appointment | None:
+    """The next appointment of one episode, in one query."""
+    return (
+        Appointment.objects.filter(_upcoming(now or timezone.now()), episode=episode)
+        .order_by("scheduled_at")
+        .first()
     )
 
 
@@ -29,15 +55,29 @@ def episodes_with_next_appointment(episodes: QuerySet[Episode]) -> QuerySet[Epis
     """Annotate each episode with its next scheduled appointment (time, kind and number) in the
     same query: ``next_appointment_at``, ``next_appointment_kind``, ``next_appointment_number``."""
     upcoming = Appointment.objects.filter(
-        episode=OuterRef("pk"),
-        status=AppointmentStatus.SCHEDULED,
-        scheduled_at__gte=timezone.now(),
+        _upcoming(timezone.now()), episode=OuterRef("pk")
     ).order_by("scheduled_at")
     return episodes.annotate(
         next_appointment_at=Subquery(upcoming.values("scheduled_at")[:1]),
         next_appointment_kind=Subquery(upcoming.values("kind")[:1]),
         next_appointment_number=Subquery(upcoming.values("number")[:1]),
     )
+
+
+def caseload_for_staff(*, staff: User) -> QuerySet[Episode]:
+    """The caseload, for the PWP's page and the API alike: a PWP's active episodes (a service
+    admin's: their service's), each with its next appointment, in one query. Soonest session
+    first; patients with no session booked last, then by name."""
+    episodes = Episode.objects.filter(status=EpisodeStatus.ACTIVE)
+    if staff.role == Role.PWP:
+        episodes = episodes.filter(pwp=staff)
+    elif staff.role == Role.SERVICE_ADMIN and staff.service_id is not None:
+        episodes = episodes.filter(service_id=staff.service_id)
+    else:
+        episodes = episodes.none()
+    return episodes_with_next_appointment(
+        episodes.select_related("patient", "pwp", "service")
+    ).order_by(F("next_appointment_at").asc(nulls_last=True), "patient__last_name", "pk")
 
 
 def episode_get_for_staff(*, staff: User, patient_id: int) -> Episode:

@@ -15,8 +15,10 @@ from django.utils import timezone
 
 from accounts.models import NavigatorNote, User
 from accounts.selectors import navigator_notes_for_episode
+from care.activity import last_activity_for_patients
 from care.models import AgreedTask, Appointment, AppointmentStatus, Episode, RiskFlag, SessionRecord
 from care.risk import open_risk_flags_for_episodes
+from care.selectors import appointment_next_among
 from clinician.charts import SeriesChart, series_chart
 from clinician.models import BriefReview, Message, PatientTopic
 from measures.alliance import AllianceAdministration, alliance_for_episode
@@ -61,6 +63,8 @@ class Brief:
     mood: MoodSince
     navigator_notes: list[NavigatorNote]
     questionnaires_due: list[str]
+    # The patient's last activity of any kind, in words (care/activity.py).
+    last_activity: str
 
 
 @dataclass(frozen=True)
@@ -186,14 +190,7 @@ def _score_chart(rows: list[ScoreRow]) -> SeriesChart | None:
 def brief_build(*, episode: Episode, pwp: User) -> Brief:
     now = timezone.now()
     appointments = list(episode.appointments.order_by("number"))
-    coming = next(
-        (
-            a
-            for a in appointments
-            if a.status == AppointmentStatus.SCHEDULED and a.scheduled_at >= now
-        ),
-        None,
-    )
+    coming = appointment_next_among(appointments, now=now)
     past = [
         a
         for a in appointments
@@ -241,6 +238,7 @@ def brief_build(*, episode: Episode, pwp: User) -> Brief:
     ).select_related("author"):
         feedback_by_response[feedback.response_id].append(feedback)
     scores = _score_rows(episode)
+    activity = last_activity_for_patients(patient_ids=[episode.patient_id]).get(episode.patient_id)
     return Brief(
         episode=episode,
         patient=episode.patient,
@@ -268,4 +266,5 @@ def brief_build(*, episode: Episode, pwp: User) -> Brief:
             due.instrument.short_name
             for due in questionnaires_due_for_patient(patient=episode.patient)
         ],
+        last_activity=activity.describe(now=now) if activity else "None yet",
     )

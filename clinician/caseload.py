@@ -16,17 +16,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 
 from accounts.models import User
+from care.activity import LastActivity, last_activity_for_patients
 from care.models import Episode
 from care.risk import open_risk_flags_for_episodes
+from care.selectors import caseload_for_staff
 from clinician.charts import Sparkline, sparkline
 from clinician.models import Message
-from clinician.selectors import caseload_for_staff
 from measures.outcomes import episode_outcomes
-from measures.selectors import latest_scores_for_episodes
-from modules.selectors import module_progress_for_episodes
 from moodlog.models import MoodRating
 
 MOOD_WINDOW_DAYS = 7
@@ -52,7 +51,9 @@ class CaseloadRow:
     open_flags: int
     reliable_deterioration: bool
     mood_fall: float | None
-    last_activity_at: datetime.datetime | None
+    last_activity: LastActivity | None
+    # The same in words, e.g. "Rated mood, 2 days ago".
+    last_activity_text: str
     inactive: bool
     unread_messages: int
     sparkline: Sparkline
@@ -98,8 +99,6 @@ def caseload_build(
     patient_ids = [episode.patient_id for episode in episodes_list]
     flags = open_risk_flags_for_episodes(episode_ids=ids)
     outcomes = episode_outcomes(episode_ids=ids)
-    progress = module_progress_for_episodes(episode_ids=ids)
-    scores = latest_scores_for_episodes(episode_ids=ids)
 
     # Mood: each patient's local "today" can differ by time zone, so fetch a day either side.
     earliest = (now - datetime.timedelta(days=2 * MOOD_WINDOW_DAYS + 1)).date()
@@ -108,20 +107,13 @@ def caseload_build(
         patient_id__in=patient_ids, day__gte=earliest
     ).values_list("patient_id", "day", "score"):
         moods[patient_id][day] = score
-    # The latest rating of any date, for "last activity" (a rating may be older than the window).
-    last_mood_at = dict(
-        MoodRating.objects.filter(patient_id__in=patient_ids)
-        .values_list("patient_id")
-        .annotate(latest=Max("updated_at"))
-        .order_by()
-    )
+    last_activity = last_activity_for_patients(patient_ids=patient_ids)
     messages = {
         row["episode_id"]: row
         for row in Message.objects.filter(episode_id__in=ids)
         .values("episode_id")
         .annotate(
             unread=Count("pk", filter=Q(read_at__isnull=True) & Q(sender_id__in=patient_ids)),
-            last_from_patient=Max("created_at", filter=Q(sender_id__in=patient_ids)),
         )
         .order_by()
     }
@@ -150,23 +142,8 @@ def caseload_build(
             else None
         )
         message_row: dict[str, Any] = dict(messages.get(episode.pk, {}))
-        latest_score_at = max(
-            (score.submitted_at for score in scores.get(episode.pk, {}).values()), default=None
-        )
-        activity = [
-            moment
-            for moment in (
-                last_mood_at.get(patient.pk),
-                progress[episode.pk].last_activity_at,
-                latest_score_at,
-                message_row.get("last_from_patient"),
-            )
-            if moment is not None
-        ]
-        last_activity_at = max(activity) if activity else None
-        inactive = last_activity_at is None or now - last_activity_at > datetime.timedelta(
-            days=INACTIVE_DAYS
-        )
+        activity = last_activity.get(patient.pk)
+        inactive = activity is None or now - activity.at > datetime.timedelta(days=INACTIVE_DAYS)
         outcome = outcomes.get(episode.pk)
         row = CaseloadRow(
             episode=episode,
@@ -177,7 +154,8 @@ def caseload_build(
             open_flags=len(flags[episode.pk]),
             reliable_deterioration=bool(outcome and outcome.reliable_deterioration),
             mood_fall=fall,
-            last_activity_at=last_activity_at,
+            last_activity=activity,
+            last_activity_text=activity.describe(now=now) if activity else "None yet",
             inactive=inactive,
             unread_messages=int(message_row.get("unread", 0) or 0),
             sparkline=sparkline(values_by_day=by_day, end=today, days=SPARKLINE_DAYS),

@@ -8,34 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 
-from accounts.models import Role, User
 from care.models import (
-    AgreedTask,
     Episode,
-    EpisodeStatus,
     Service,
-    SessionRecord,
 )
-from care.selectors import episodes_with_next_appointment
 from clinician.models import Message, SessionGuide
 
 GUIDES_FILE = Path(__file__).parent / "content" / "session_guides.yaml"
-
-
-def caseload_for_staff(*, staff: User) -> QuerySet[Episode]:
-    """Active episodes a member of staff may see, each with its next appointment, in one query."""
-    episodes = Episode.objects.filter(status=EpisodeStatus.ACTIVE)
-    if staff.role == Role.PWP:
-        episodes = episodes.filter(pwp=staff)
-    elif staff.service_id is not None:
-        episodes = episodes.filter(service_id=staff.service_id)
-    else:
-        episodes = episodes.none()
-    return episodes_with_next_appointment(episodes.select_related("patient", "pwp")).order_by(
-        F("next_appointment_at").asc(), "patient__last_name"
-    )
 
 
 def messages_for_episode(*, episode: Episode) -> QuerySet[Message]:
@@ -61,19 +42,6 @@ def session_guide_for(*, service: Service, session_number: int) -> SessionGuide 
     if default is None:
         return None
     return SessionGuide(service=service, session_number=session_number, **default)
-
-
-def plan_for_patient(*, episode: Episode) -> list[AgreedTask]:
-    """The tasks agreed at the most recent recorded session: the plan for this week."""
-    latest = (
-        SessionRecord.objects.filter(appointment__episode=episode)
-        .order_by("-appointment__number")
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if latest is None:
-        return []
-    return list(AgreedTask.objects.filter(record_id=latest))
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ def message_send(
             kind=NotificationKind.MESSAGE_RECEIVED,
             subject="You have a new message from your therapist",
             body="Your therapist sent you a message. Sign in to bcbt to read it.",
-            link=reverse("clinician:patient-messages"),
+            link=reverse("patients:messages"),
         )
     audit_event_record(
         actor=sender,

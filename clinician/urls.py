@@ -6,7 +6,7 @@ from clinician import views
 
 app_name = "clinician"
 
-# Mounted at the site root: PWP pages live under /clinician/, the patient's under their own paths.
+# PWP pages live under /clinician/; the patient's own pages are in the patients app.
 urlpatterns = [
     path("clinician/", views.caseload, name="caseload"),
     path("clinician/guides/", views.session_guides, name="session-guides"),
@@ -29,6 +29,4 @@ urlpatterns = [
         views.messages_with_patient,
         name="messages",
     ),
-    path("messages/", views.patient_messages, name="patient-messages"),
-    path("next-session/", views.patient_topics, name="patient-topics"),
 ]

@@ -2,20 +2,20 @@ from __future__ import annotations
 
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts.decorators import role_required
-from accounts.models import Role, User
-from care.models import AppointmentStatus, SessionRecord
-from care.selectors import episode_active_for_patient, episode_get_for_staff
+from accounts.http import AuthenticatedHttpRequest
+from accounts.models import Role
+from care.models import SessionRecord
+from care.selectors import episode_get_for_staff
 from care.services import audit_event_record
 from clinician.brief import brief_build
 from clinician.caseload import FILTERS as CASELOAD_FILTERS
 from clinician.caseload import caseload_build
-from clinician.forms import MessageForm, SessionRecordForm, TopicForm
-from clinician.models import PatientTopic
+from clinician.forms import MessageForm, SessionRecordForm
 from clinician.selectors import (
     messages_for_episode,
     session_guide_for,
@@ -27,27 +27,21 @@ from clinician.services import (
     brief_mark_reviewed,
     message_send,
     messages_mark_read,
-    patient_topic_set,
     session_record_save,
 )
 from modules.models import ExerciseResponse
 from modules.services import ProgrammeRuleError, exercise_feedback_give
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @role_required(Role.PWP, Role.SERVICE_ADMIN)
-def caseload(request: HttpRequest) -> HttpResponse:
+def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The caseload ordered by need. The filter is a GET parameter; a name search is POSTed so
     that patients' names never appear in URLs or access logs."""
     show = request.GET.get("show", "all")
     if show not in CASELOAD_FILTERS:
         show = "all"
     search = request.POST.get("search", "")[:100] if request.method == "POST" else ""
-    staff = _user(request)
+    staff = request.user
     rows = caseload_build(staff=staff, now=timezone.now(), search=search, show=show)
     # A caseload shows names, mood and flags: a staff read of patient data. One event per page,
     # with counts only: never the search text, which is a patient's name.
@@ -65,9 +59,9 @@ def caseload(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.PWP)
-def messages_with_patient(request: HttpRequest, patient_id: int) -> HttpResponse:
+def messages_with_patient(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """The PWP's side of the conversation with one patient on their caseload."""
-    pwp = _user(request)
+    pwp = request.user
     episode = episode_get_for_staff(staff=pwp, patient_id=patient_id)
     form = MessageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -91,66 +85,10 @@ def messages_with_patient(request: HttpRequest, patient_id: int) -> HttpResponse
     )
 
 
-@role_required(Role.PATIENT)
-def patient_messages(request: HttpRequest) -> HttpResponse:
-    patient = _user(request)
-    episode = episode_active_for_patient(patient=patient)
-    if episode is None or episode.pwp is None:
-        return render(request, "clinician/patient_messages.html", {"episode": episode})
-    form = MessageForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            message_send(
-                episode=episode, sender=patient, body=form.cleaned_data["body"], request=request
-            )
-        except ValidationError as error:
-            form.add_error("body", error.messages[0])
-        else:
-            flash.success(
-                request,
-                "Message sent. Your therapist will read it before your next session. "
-                "It is not read straight away.",
-            )
-            return redirect("clinician:patient-messages")
-    messages_mark_read(episode=episode, reader=patient)
-    return render(
-        request,
-        "clinician/patient_messages.html",
-        {"episode": episode, "thread": messages_for_episode(episode=episode), "form": form},
-    )
-
-
-@role_required(Role.PATIENT)
-def patient_topics(request: HttpRequest) -> HttpResponse:
-    """What the patient wants to talk about at their next session."""
-    patient = _user(request)
-    episode = episode_active_for_patient(patient=patient)
-    if episode is None:
-        raise Http404("You are not in treatment at the moment.")
-    appointment = (
-        episode.appointments.filter(
-            status=AppointmentStatus.SCHEDULED, scheduled_at__gte=timezone.now()
-        )
-        .order_by("scheduled_at")
-        .first()
-    )
-    if appointment is None:
-        return render(request, "clinician/patient_topics.html", {"appointment": None})
-    existing = PatientTopic.objects.filter(appointment=appointment).first()
-    form = TopicForm(request.POST or None, initial={"text": existing.text if existing else ""})
-    if request.method == "POST" and form.is_valid():
-        patient_topic_set(episode=episode, appointment=appointment, text=form.cleaned_data["text"])
-        flash.success(request, "Saved. Your therapist will see this before your session.")
-        return redirect("clinician:patient-topics")
-    return render(
-        request, "clinician/patient_topics.html", {"appointment": appointment, "form": form}
-    )
-
-
 @role_required(Role.PWP)
-def session_record(request: HttpRequest, patient_id: int, number: int) -> HttpResponse:
+def session_record(request: AuthenticatedHttpRequest, patient_id: int, number: int) -> HttpResponse:
     """Record one session: attendance, agenda, notes, tasks agreed and the next appointment."""
-    pwp = _user(request)
+    pwp = request.user
     episode = episode_get_for_staff(staff=pwp, patient_id=patient_id)
     appointment = episode.appointments.filter(number=number).first()
     if appointment is None:
@@ -208,9 +146,9 @@ def session_record(request: HttpRequest, patient_id: int, number: int) -> HttpRe
 
 
 @role_required(Role.PWP, Role.SERVICE_ADMIN)
-def session_guides(request: HttpRequest) -> HttpResponse:
+def session_guides(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every session's guide for the PWP's service, and who does what."""
-    staff = _user(request)
+    staff = request.user
     if staff.service is None:
         raise Http404("You are not attached to a service.")
     numbers = list(staff.service.session_plan.values_list("number", flat=True)) or list(
@@ -225,9 +163,9 @@ def session_guides(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.PWP)
-def brief(request: HttpRequest, patient_id: int) -> HttpResponse:
+def brief(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """The pre-session brief for one patient on the PWP's caseload. Every opening is audited."""
-    pwp = _user(request)
+    pwp = request.user
     episode = episode_get_for_staff(staff=pwp, patient_id=patient_id)
     patient_brief = brief_build(episode=episode, pwp=pwp)
     audit_event_record(
@@ -246,11 +184,11 @@ def brief(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @role_required(Role.PWP)
-def brief_reviewed(request: HttpRequest, patient_id: int) -> HttpResponse:
+def brief_reviewed(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """Record that the PWP read the brief before the coming session (POST only)."""
     if request.method != "POST":
         return redirect("clinician:brief", patient_id=patient_id)
-    pwp = _user(request)
+    pwp = request.user
     episode = episode_get_for_staff(staff=pwp, patient_id=patient_id)
     patient_brief = brief_build(episode=episode, pwp=pwp)
     if patient_brief.coming is None:
@@ -262,11 +200,13 @@ def brief_reviewed(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @role_required(Role.PWP)
-def exercise_feedback(request: HttpRequest, patient_id: int, response_id: int) -> HttpResponse:
+def exercise_feedback(
+    request: AuthenticatedHttpRequest, patient_id: int, response_id: int
+) -> HttpResponse:
     """The PWP's written feedback on one of their patient's exercises (POST from the brief)."""
     if request.method != "POST":
         return redirect("clinician:brief", patient_id=patient_id)
-    pwp = _user(request)
+    pwp = request.user
     episode = episode_get_for_staff(staff=pwp, patient_id=patient_id)
     response = (
         ExerciseResponse.objects.filter(pk=response_id, assignment__episode=episode)

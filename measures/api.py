@@ -8,25 +8,18 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import NotFound
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from accounts.models import Role, User
+from accounts.http import api_user
+from accounts.permissions import IsPatient
 from measures.definitions import NEEDS_CLINICIAN_REVIEW
 from measures.models import QuestionnaireResponse
 from measures.scoring import AnswerError
 from measures.selectors import questionnaire_responses_for_patient, questionnaires_due_for_patient
 from measures.services import UnknownInstrument, patient_instrument, questionnaire_response_record
 from measures.signposting import crisis_signposting
-
-
-class IsPatient(BasePermission):
-    message = "Only patients answer questionnaires."
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        return getattr(request.user, "role", None) == Role.PATIENT
 
 
 def response_data(response: QuestionnaireResponse) -> dict[str, Any]:
@@ -103,8 +96,7 @@ class DueQuestionnaireSerializer(serializers.Serializer):
 @api_view(["GET"])
 @permission_classes([IsAuthenticated, IsPatient])
 def questionnaires_due(request: Request) -> Response:
-    user = request.user
-    assert isinstance(user, User)
+    user = api_user(request)
     return Response(
         [
             {
@@ -140,8 +132,7 @@ def questionnaires_due(request: Request) -> Response:
 @api_view(["GET", "POST"])
 @permission_classes([IsAuthenticated, IsPatient])
 def questionnaire_responses(request: Request, code: str) -> Response:
-    user = request.user
-    assert isinstance(user, User)
+    user = api_user(request)
     try:
         patient_instrument(code)
     except UnknownInstrument as error:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.decorators import role_required
-from accounts.models import Role, User
+from accounts.http import AuthenticatedHttpRequest
+from accounts.models import Role
 from care.risk import (
     RiskFlagAlreadyClosed,
     open_risk_flags_for_episodes,
@@ -30,15 +31,9 @@ from measures.selectors import score_history_for_episode
 from measures.services import alliance_rating_record
 
 
-def _staff(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 @role_required(Role.PWP, Role.SERVICE_ADMIN)
-def flag_list(request: HttpRequest) -> HttpResponse:
-    staff = _staff(request)
+def flag_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    staff = request.user
     flags = list(risk_flags_open_for_staff(staff=staff))
     audit_event_record(
         actor=staff, action="risk_flag.list", request=request, detail={"open": len(flags)}
@@ -47,8 +42,8 @@ def flag_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.PWP, Role.SERVICE_ADMIN)
-def flag_detail(request: HttpRequest, flag_id: int) -> HttpResponse:
-    staff = _staff(request)
+def flag_detail(request: AuthenticatedHttpRequest, flag_id: int) -> HttpResponse:
+    staff = request.user
     flag = risk_flag_get_for_staff(staff=staff, flag_id=flag_id)
     form = FlagCloseForm(request.POST or None)
     status = 200
@@ -85,8 +80,8 @@ def flag_detail(request: HttpRequest, flag_id: int) -> HttpResponse:
 
 
 @role_required(Role.PWP, Role.SERVICE_ADMIN)
-def patient_outcomes(request: HttpRequest, patient_id: int) -> HttpResponse:
-    staff = _staff(request)
+def patient_outcomes(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    staff = request.user
     episode = episode_get_for_staff(staff=staff, patient_id=patient_id)
     audit_event_record(
         actor=staff,
@@ -124,8 +119,8 @@ def patient_outcomes(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @role_required(Role.PWP)
-def alliance_rate(request: HttpRequest, patient_id: int) -> HttpResponse:
-    staff = _staff(request)
+def alliance_rate(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    staff = request.user
     episode = episode_get_for_staff(staff=staff, patient_id=patient_id)
     instrument = instrument_definition(ALLIANCE_CHECK_PWP)
     form = QuestionnaireForm(request.POST or None, instrument=instrument)

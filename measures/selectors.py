@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from care.models import Appointment, AppointmentStatus, Episode, Service
 from care.risk import open_risk_flags_for_episodes
-from care.selectors import episode_active_for_patient
+from care.selectors import appointment_next_among, episode_active_for_patient
 from measures.definitions import (
     RESPONDENT_PATIENT,
     Instrument,
@@ -150,14 +150,9 @@ def questionnaires_due_for_patient(
     appointments = list(
         episode.appointments.exclude(status=AppointmentStatus.CANCELLED).order_by("number")
     )
-    upcoming = [
-        appointment
-        for appointment in appointments
-        if appointment.status == AppointmentStatus.SCHEDULED and appointment.scheduled_at >= now
-    ]
-    if not upcoming:
+    next_session = appointment_next_among(appointments, now=now)
+    if next_session is None:
         return []
-    next_session = upcoming[0]
     window_start, codes = _due_before(
         episode=episode,
         appointments=appointments,
@@ -246,9 +241,9 @@ def latest_scores_for_episodes(*, episode_ids: Iterable[int]) -> dict[int, dict[
 
 
 def episodes_with_questionnaire_due(*, episode_days: Mapping[int, datetime.date]) -> set[int]:
-    """Notification rule provider (see notifications/sources.py): episodes whose next session is
-    on the patient's local day or the day after and who have not yet answered everything due
-    before it. Three queries for the whole batch."""
+    """Notification rule provider (registered in measures/reminders.py): episodes whose next
+    session is on the patient's local day or the day after and who have not yet answered
+    everything due before it. Three queries for the whole batch."""
     ids = list(episode_days)
     if not ids:
         return set()

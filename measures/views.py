@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.decorators import role_required
-from accounts.models import Role, User
+from accounts.http import AuthenticatedHttpRequest
+from accounts.models import Role
 from measures.definitions import NEEDS_CLINICIAN_REVIEW, shipped_instruments
 from measures.forms import QuestionnaireForm
 from measures.selectors import (
@@ -20,15 +21,9 @@ from measures.services import UnknownInstrument, patient_instrument, questionnai
 from measures.signposting import crisis_signposting
 
 
-def _patient(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 @role_required(Role.PATIENT)
-def questionnaire_list(request: HttpRequest) -> HttpResponse:
-    patient = _patient(request)
+def questionnaire_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    patient = request.user
     due = questionnaires_due_for_patient(patient=patient)
     due_codes = {item.instrument.code for item in due}
     others = [
@@ -56,7 +51,7 @@ def questionnaire_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.PATIENT)
-def questionnaire_answer(request: HttpRequest, code: str) -> HttpResponse:
+def questionnaire_answer(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     try:
         patient_instrument(code)
     except UnknownInstrument as error:
@@ -68,7 +63,7 @@ def questionnaire_answer(request: HttpRequest, code: str) -> HttpResponse:
     form = QuestionnaireForm(request.POST or None, instrument=instrument)
     if request.method == "POST" and form.is_valid():
         response = questionnaire_response_record(
-            patient=_patient(request),
+            patient=request.user,
             instrument_code=code,
             answers=form.answers(),
             request=request,
@@ -82,10 +77,8 @@ def questionnaire_answer(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @role_required(Role.PATIENT)
-def questionnaire_response(request: HttpRequest, response_id: int) -> HttpResponse:
-    response = questionnaire_response_get_for_patient(
-        patient=_patient(request), response_id=response_id
-    )
+def questionnaire_response(request: AuthenticatedHttpRequest, response_id: int) -> HttpResponse:
+    response = questionnaire_response_get_for_patient(patient=request.user, response_id=response_id)
     instrument = instruments_available(codes=[response.instrument_code]).get(
         response.instrument_code
     )

@@ -5,20 +5,13 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from accounts.models import User
+from accounts.http import api_user
+from accounts.permissions import IsPatient
 from modules.selectors import ProgrammeItem, programme_for_patient
-
-
-class IsPatient(BasePermission):
-    message = "Only patients have a programme of modules."
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        return bool(getattr(request.user, "is_patient", False))
 
 
 class ProgrammeModuleSerializer(serializers.Serializer[ProgrammeItem]):
@@ -42,7 +35,7 @@ class ProgrammeModuleSerializer(serializers.Serializer[ProgrammeItem]):
 @api_view(["GET"])
 @permission_classes([IsAuthenticated, IsPatient])
 def my_modules(request: Request) -> Response:
-    user: User = request.user  # type: ignore[assignment]
+    user = api_user(request)
     programme = programme_for_patient(patient=user)
     items = programme.items if programme is not None else []
     # The stubs type a serializer's instance as one object even with many=True.

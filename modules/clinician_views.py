@@ -9,12 +9,13 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.db import IntegrityError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
-from accounts.models import Role, User
+from accounts.http import AuthenticatedHttpRequest
+from accounts.models import Role
 from care.models import Episode
 from care.selectors import episode_get_for_staff
 from care.services import audit_event_record
@@ -45,17 +46,13 @@ from modules.views import steps_of
 STAFF_ROLES = (Role.PWP, Role.SERVICE_ADMIN)
 
 
-def _staff(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 @role_required(*STAFF_ROLES)
-def library(request: HttpRequest) -> HttpResponse:
+def library(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "modules/library.html", {"modules": modules_library()})
 
 
 @role_required(*STAFF_ROLES)
-def preview(request: HttpRequest, slug: str) -> HttpResponse:
+def preview(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """A module exactly as a patient sees it, page by page, with the PWP guide beside it."""
     module = module_get_for_preview(slug=slug)
     version = module.latest_version
@@ -81,12 +78,12 @@ def preview(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "modules/preview.html", context)
 
 
-def _episode(request: HttpRequest, patient_id: int) -> Episode:
-    return episode_get_for_staff(staff=_staff(request), patient_id=patient_id)
+def _episode(request: AuthenticatedHttpRequest, patient_id: int) -> Episode:
+    return episode_get_for_staff(staff=request.user, patient_id=patient_id)
 
 
 def _programme_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     episode: Episode,
     programme: Programme,
     *,
@@ -119,10 +116,10 @@ def _programme_page(
 
 
 @role_required(*STAFF_ROLES)
-def patient_programme(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_programme(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     episode = _episode(request, patient_id)
     audit_event_record(
-        actor=_staff(request),
+        actor=request.user,
         action="modules.programme.view",
         patient=episode.patient,
         target=episode,
@@ -132,7 +129,7 @@ def patient_programme(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 def _tailor(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     patient_id: int,
     make_form: Callable[[Episode, Programme], forms.Form],
     apply: Callable[[Episode, dict[str, Any]], str],
@@ -164,13 +161,13 @@ def _tailor(
 
 @require_POST
 @role_required(*STAFF_ROLES)
-def programme_add(request: HttpRequest, patient_id: int) -> HttpResponse:
+def programme_add(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     def apply(episode: Episode, data: dict[str, Any]) -> str:
         module = next((module for module in modules_library() if module.pk == data["module"]), None)
         if module is None:
             raise ProgrammeRuleError("Choose a module from the list.")
         assignment_add(
-            by=_staff(request),
+            by=request.user,
             episode=episode,
             module=module,
             reason=data["reason"],
@@ -190,11 +187,11 @@ def programme_add(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @require_POST
 @role_required(*STAFF_ROLES)
-def programme_move(request: HttpRequest, patient_id: int) -> HttpResponse:
+def programme_move(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     def apply(episode: Episode, data: dict[str, Any]) -> str:
         assignment = assignment_get_for_episode(episode=episode, assignment_id=data["assignment"])
         assignment_move(
-            by=_staff(request),
+            by=request.user,
             assignment=assignment,
             position=data["position"],
             reason=data["reason"],
@@ -212,11 +209,11 @@ def programme_move(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @require_POST
 @role_required(*STAFF_ROLES)
-def programme_aim(request: HttpRequest, patient_id: int) -> HttpResponse:
+def programme_aim(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     def apply(episode: Episode, data: dict[str, Any]) -> str:
         assignment = assignment_get_for_episode(episode=episode, assignment_id=data["assignment"])
         assignment_aim_set(
-            by=_staff(request),
+            by=request.user,
             assignment=assignment,
             session=data["session"],
             reason=data["reason"],
@@ -236,11 +233,11 @@ def programme_aim(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @require_POST
 @role_required(*STAFF_ROLES)
-def programme_waive(request: HttpRequest, patient_id: int) -> HttpResponse:
+def programme_waive(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     def apply(episode: Episode, data: dict[str, Any]) -> str:
         assignment = assignment_get_for_episode(episode=episode, assignment_id=data["assignment"])
         assignment_waive(
-            by=_staff(request), assignment=assignment, reason=data["reason"], request=request
+            by=request.user, assignment=assignment, reason=data["reason"], request=request
         )
         return "Module waived. The patient can see this and your reason."
 
@@ -254,11 +251,11 @@ def programme_waive(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @require_POST
 @role_required(*STAFF_ROLES)
-def change_undo(request: HttpRequest, patient_id: int, change_id: int) -> HttpResponse:
+def change_undo(request: AuthenticatedHttpRequest, patient_id: int, change_id: int) -> HttpResponse:
     episode = _episode(request, patient_id)
     change = change_get_for_episode(episode=episode, change_id=change_id)
     try:
-        assignment_change_undo(by=_staff(request), change=change, request=request)
+        assignment_change_undo(by=request.user, change=change, request=request)
     except ProgrammeRuleError as error:
         messages.error(request, str(error))
     else:
@@ -267,7 +264,9 @@ def change_undo(request: HttpRequest, patient_id: int, change_id: int) -> HttpRe
 
 
 @role_required(*STAFF_ROLES)
-def assignment_answers(request: HttpRequest, patient_id: int, assignment_id: int) -> HttpResponse:
+def assignment_answers(
+    request: AuthenticatedHttpRequest, patient_id: int, assignment_id: int
+) -> HttpResponse:
     """What the patient wrote in one module's exercises, for review before a session."""
     episode = _episode(request, patient_id)
     assignment = assignment_get_for_episode(episode=episode, assignment_id=assignment_id)
@@ -275,7 +274,7 @@ def assignment_answers(request: HttpRequest, patient_id: int, assignment_id: int
     if version is None:
         raise Http404("The patient has not started this module.")
     audit_event_record(
-        actor=_staff(request),
+        actor=request.user,
         action="modules.answers.view",
         patient=episode.patient,
         target=assignment,

@@ -425,7 +425,7 @@ def exercise_feedback_for_patient(*, patient: User, limit: int = 5) -> list[Exer
 
 
 def episodes_with_modules_not_started(*, episode_days: Mapping[int, datetime.date]) -> set[int]:
-    """Notification rule provider (see notifications/sources.py): the episodes with a module
+    """Notification rule provider (registered in modules/reminders.py): the episodes with a module
     that is open to the patient but not started yet, in two queries for the whole batch."""
     ids = list(episode_days)
     if not ids:

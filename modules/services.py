@@ -607,7 +607,7 @@ def exercise_feedback_give(
         subject="Your therapist left feedback on an exercise",
         body="Your therapist has read one of your exercises and left you some feedback. "
         "Sign in to bcbt to read it.",
-        link=reverse("accounts:patient-home"),
+        link=reverse("patients:home"),
     )
     audit_event_record(
         actor=by,

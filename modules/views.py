@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
-from accounts.models import Role, User
+from accounts.http import AuthenticatedHttpRequest
+from accounts.models import Role
 from modules.exercises import answer_display, field_views
 from modules.models import Assignment, ModuleVersion
 from modules.rendering import change_views, markdown_render
@@ -34,13 +35,9 @@ from modules.services import (
 )
 
 
-def _patient(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 @role_required(Role.PATIENT)
-def programme(request: HttpRequest) -> HttpResponse:
-    programme = programme_for_patient(patient=_patient(request))
+def programme(request: AuthenticatedHttpRequest) -> HttpResponse:
+    programme = programme_for_patient(patient=request.user)
     context: dict[str, Any] = {"programme": programme}
     if programme is not None:
         context["changes"] = change_views(programme.changes, for_patient=True)
@@ -61,9 +58,9 @@ def steps_of(version: ModuleVersion) -> list[dict[str, Any]]:
 
 
 @role_required(Role.PATIENT)
-def module_overview(request: HttpRequest, slug: str) -> HttpResponse:
+def module_overview(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """A module's first page: what it is, how long it takes, and Start or Continue."""
-    _programme, item = programme_item_for_patient(patient=_patient(request), slug=slug)
+    _programme, item = programme_item_for_patient(patient=request.user, slug=slug)
     assignment = item.assignment
     if request.method == "POST":
         if not item.is_open:
@@ -83,10 +80,10 @@ def module_overview(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @role_required(Role.PATIENT)
-def module_step(request: HttpRequest, slug: str, step: int) -> HttpResponse:
+def module_step(request: AuthenticatedHttpRequest, slug: str, step: int) -> HttpResponse:
     """One page or exercise of a module. Each Next or Save is stored at once, so the patient can
     stop here and carry on from any device."""
-    _programme, item = programme_item_for_patient(patient=_patient(request), slug=slug)
+    _programme, item = programme_item_for_patient(patient=request.user, slug=slug)
     assignment = item.assignment
     version = assignment.version
     if version is None or not item.is_open:
@@ -119,7 +116,7 @@ def module_step(request: HttpRequest, slug: str, step: int) -> HttpResponse:
 
 
 def _exercise_step(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     item: ProgrammeItem,
     assignment: Assignment,
     version: ModuleVersion,
@@ -163,9 +160,9 @@ def _exercise_step(
 
 
 @role_required(Role.PATIENT)
-def module_finished(request: HttpRequest, slug: str) -> HttpResponse:
+def module_finished(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """The end of a module: well done, what you wrote, and 'I'd like to talk about this'."""
-    _programme, item = programme_item_for_patient(patient=_patient(request), slug=slug)
+    _programme, item = programme_item_for_patient(patient=request.user, slug=slug)
     assignment = item.assignment
     version = assignment.version
     if version is None or assignment.completed_at is None:
@@ -195,9 +192,9 @@ def module_finished(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @role_required(Role.PATIENT)
-def exercise_discuss(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+def exercise_discuss(request: AuthenticatedHttpRequest, slug: str, key: str) -> HttpResponse:
     """Mark a finished exercise as one to talk about in session, or take the mark off."""
-    _programme, item = programme_item_for_patient(patient=_patient(request), slug=slug)
+    _programme, item = programme_item_for_patient(patient=request.user, slug=slug)
     assignment = item.assignment
     if (
         assignment.version is None

@@ -24,12 +24,13 @@ from rest_framework.decorators import (
     throttle_classes,
 )
 from rest_framework.parsers import JSONParser
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from accounts.http import api_user
 from accounts.models import User
+from accounts.permissions import IsPatient
 from moodlog.idempotency import (
     IDEMPOTENCY_HEADER,
     IdempotencyMismatch,
@@ -71,20 +72,6 @@ MISMATCH_MESSAGE = (
 )
 
 
-class IsPatient(BasePermission):
-    message = "Mood ratings are kept by patients, and this account is not a patient's."
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        return bool(getattr(request.user, "is_patient", False))
-
-
-def request_user(request: Request) -> User:
-    user = request.user
-    # The permission classes have already let only signed-in people this far.
-    assert isinstance(user, User)
-    return user
-
-
 def _day_from_path(value: str) -> datetime.date:
     # date.fromisoformat() also takes 20260302 and week dates; the API promises YYYY-MM-DD.
     if _ISO_DATE.fullmatch(value):
@@ -112,7 +99,7 @@ def _rating_response(rating_data: dict[str, Any], created: bool) -> Response:
 def _record(request: Request, *, day: datetime.date, score: int, note: str | None) -> Response:
     try:
         result = mood_rating_record(
-            patient=request_user(request), day=day, score=score, note=note or ""
+            patient=api_user(request), day=day, score=score, note=note or ""
         )
     except ValidationError as error:
         return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
@@ -123,7 +110,9 @@ def _record(request: Request, *, day: datetime.date, score: int, note: str | Non
     return _rating_response(rating_body(result.rating), result.created)
 
 
-def range_from_query(request: Request) -> tuple[datetime.date | None, datetime.date | None]:
+def range_from_query(
+    request: Request,
+) -> tuple[datetime.date | None, datetime.date | None]:
     # A plain dict, not the QueryDict: DRF treats "?from=" in a QueryDict as not given at all,
     # and an empty date is a mistake the app should hear about.
     params = {
@@ -283,7 +272,7 @@ def mood_collection(request: Request) -> Response:
         except ValidationError as error:
             return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
         ratings = mood_ratings_for_patient(
-            patient=request_user(request), date_from=date_from, date_to=date_to
+            patient=api_user(request), date_from=date_from, date_to=date_to
         )
         return Response([rating_body(rating) for rating in ratings])
     return _mood_post(request)
@@ -297,7 +286,7 @@ def _mood_post(request: Request) -> Response:
         idempotency_key_check(key)
     except ValidationError as error:
         return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
-    user = request_user(request)
+    user = api_user(request)
     request_hash = idempotency_request_hash(method="POST", path=request.path, data=request.data)
     replay = _replay(user=user, key=key, request_hash=request_hash)
     if replay is not None:
@@ -343,7 +332,7 @@ def _mood_post_once(request: Request) -> Response:
     if not serializer.is_valid():
         return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
     data = serializer.validated_data
-    day = data.get("date") or request_user(request).local_today()
+    day = data.get("date") or api_user(request).local_today()
     return _record(request, day=day, score=data["score"], note=data.get("note"))
 
 
@@ -408,7 +397,7 @@ def mood_detail(request: Request, date: str) -> Response:
         parsed_day = _day_from_path(date)
     except ValidationError as error:
         return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
-    patient = request_user(request)
+    patient = api_user(request)
     if request.method == "GET":
         rating = mood_rating_get_for_patient(patient=patient, day=parsed_day)
         return Response(rating_body(rating))

@@ -11,11 +11,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import api_view, permission_classes
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from accounts.http import api_user
+from accounts.permissions import IsPwp
+from care.selectors import caseload_for_staff
 from care.services import audit_event_record
 from moodlog.api import (
     ERROR_401,
@@ -25,19 +27,11 @@ from moodlog.api import (
     RANGE_PARAMETERS,
     range_from_query,
     rating_body,
-    request_user,
 )
-from moodlog.selectors import caseload_for_pwp, mood_patient_get_for_pwp, mood_ratings_for_patient
+from moodlog.selectors import mood_patient_get_for_pwp, mood_ratings_for_patient
 from moodlog.serializers import MoodRatingSerializer, PatientSummarySerializer
 
 _PATIENT_ID = re.compile(r"[1-9][0-9]{0,17}")
-
-
-class IsPwp(BasePermission):
-    message = "This list is a psychological wellbeing practitioner's (PWP's) caseload."
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        return bool(getattr(request.user, "is_pwp", False))
 
 
 @extend_schema(
@@ -64,8 +58,8 @@ class IsPwp(BasePermission):
 @api_view(["GET"])
 @permission_classes([IsAuthenticated, IsPwp])
 def patients_list(request: Request) -> Response:
-    pwp = request_user(request)
-    episodes = list(caseload_for_pwp(pwp=pwp))
+    pwp = api_user(request)
+    episodes = list(caseload_for_staff(staff=pwp))
     audit_event_record(
         actor=pwp,
         action="caseload.read",
@@ -100,7 +94,7 @@ def patient_mood(request: Request, id: str) -> Response:
     # The path takes any text so that a malformed id gets the API's JSON 404, not an HTML page.
     if not _PATIENT_ID.fullmatch(id):
         raise Http404("No such patient.")
-    staff = request_user(request)
+    staff = api_user(request)
     patient = mood_patient_get_for_pwp(staff=staff, patient_id=int(id))
     try:
         date_from, date_to = range_from_query(request)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from care.models import Episode
-from care.selectors import episode_get_for_staff, episodes_for_pwp, episodes_with_next_appointment
+from care.selectors import episode_get_for_staff
 from moodlog.models import MoodRating
 
 
@@ -44,11 +43,3 @@ def mood_patient_get_for_pwp(*, staff: User, patient_id: int) -> User:
     if not staff.is_pwp:
         raise Http404("No such patient.")
     return episode_get_for_staff(staff=staff, patient_id=patient_id).patient
-
-
-def caseload_for_pwp(*, pwp: User) -> QuerySet[Episode]:
-    """A PWP's active episodes with the patient and the next booked session, in one query,
-    soonest session first."""
-    return episodes_with_next_appointment(episodes_for_pwp(pwp=pwp)).order_by(
-        F("next_appointment_at").asc(nulls_last=True), "patient__last_name", "pk"
-    )

@@ -7,12 +7,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import role_required
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role, User
 from moodlog.chart import long_day, mood_chart
 from moodlog.forms import MoodRatingDeleteForm, MoodRatingForm
@@ -44,7 +45,7 @@ def _page_url(day: datetime.date, today: datetime.date) -> str:
     return url if day == today else f"{url}?day={day.isoformat()}"
 
 
-def _chosen_day(request: HttpRequest, patient: User) -> datetime.date:
+def _chosen_day(request: AuthenticatedHttpRequest, patient: User) -> datetime.date:
     """The day being rated: ``?day=`` when it is one the patient may change, else today."""
     today = patient.local_today()
     raw = request.GET.get("day", "")
@@ -58,8 +59,8 @@ def _chosen_day(request: HttpRequest, patient: User) -> datetime.date:
 
 @role_required(Role.PATIENT)
 @require_http_methods(["GET", "POST"])
-def page(request: HttpRequest) -> HttpResponse:
-    patient: User = request.user  # type: ignore[assignment]
+def page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    patient = request.user
     today = patient.local_today()
     if request.method == "POST":
         form = MoodRatingForm(request.POST)
@@ -92,8 +93,8 @@ def page(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.PATIENT)
 @require_POST
-def remove(request: HttpRequest) -> HttpResponse:
-    patient: User = request.user  # type: ignore[assignment]
+def remove(request: AuthenticatedHttpRequest) -> HttpResponse:
+    patient = request.user
     today = patient.local_today()
     form = MoodRatingDeleteForm(request.POST)
     if form.is_valid():
@@ -110,7 +111,7 @@ def remove(request: HttpRequest) -> HttpResponse:
 
 
 def _render(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     *,
     patient: User,
     day: datetime.date,

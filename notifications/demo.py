@@ -20,11 +20,11 @@ from notifications.models import (
     NotificationState,
     ServiceNotificationPolicy,
 )
+from notifications.registry import wording_for
 from notifications.services import (
     notification_enqueue_for_patient,
     notification_preference_update,
 )
-from notifications.sources import page_link
 
 
 @transaction.atomic
@@ -63,7 +63,8 @@ def seed(context: DemoContext) -> None:
             ),
         )
 
-    mood_link = page_link("moodlog:page", "/mood/")
+    # The words and link of the registered mood reminder, so that history reads like the real thing.
+    mood = wording_for(NotificationKind.MOOD_REMINDER)
     for days_ago in range(7, 0, -1):
         day = context.today - datetime.timedelta(days=days_ago)
         moment = datetime.datetime.combine(day, datetime.time(19, 0), tzinfo=zone)
@@ -71,9 +72,9 @@ def seed(context: DemoContext) -> None:
             key=f"demo:mood_reminder:{main.pk}:{day.isoformat()}",
             patient=main,
             kind=NotificationKind.MOOD_REMINDER,
-            subject="How is your mood today?",
-            body="Take a moment to rate your mood for today. It takes a few seconds.",
-            link=mood_link,
+            subject=mood.subject,
+            body=mood.body,
+            link=mood.link(),
             due_at=moment,
         )
         # History, as the dispatcher would have recorded it.
@@ -104,9 +105,9 @@ def seed(context: DemoContext) -> None:
                 key=f"demo:mood_reminder:{failing.pk}:{day.isoformat()}",
                 patient=failing,
                 kind=NotificationKind.MOOD_REMINDER,
-                subject="How is your mood today?",
-                body="Take a moment to rate your mood for today. It takes a few seconds.",
-                link=mood_link,
+                subject=mood.subject,
+                body=mood.body,
+                link=mood.link(),
                 due_at=moment,
             )
             row.channel = NotificationChannel.EMAIL

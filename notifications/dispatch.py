@@ -31,7 +31,7 @@ from notifications.models import (
     NotificationState,
 )
 from notifications.ratelimit import send_rate_limiter
-from notifications.sources import rule_for
+from notifications.registry import rule_for
 
 _jitter = secrets.SystemRandom()
 

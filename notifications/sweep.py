@@ -33,7 +33,8 @@ from notifications.models import (
     NotificationState,
 )
 from notifications.preferences import PatientSettings, active_episodes, patient_settings
-from notifications.sources import DueNotification, due_rules
+from notifications.registry import due_rules
+from notifications.sources import DueNotification
 
 # Daily reminders are about one day; once it is over they are withdrawn, not sent late.
 EXPIRES_WITH_THE_DAY = frozenset(

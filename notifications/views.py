@@ -9,6 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import role_required
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role, User
 from notifications.forms import NotificationPreferenceForm
 from notifications.messages import KIND_PLURALS
@@ -25,8 +26,8 @@ from notifications.unsubscribe import InvalidStopLink, unsubscribe_token_read
 
 
 @require_http_methods(["GET", "POST"])
-def inbox(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     if request.method == "POST":
         notifications_mark_read(user=user)
         messages.success(request, "All your notifications are marked as read.")
@@ -40,8 +41,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.PATIENT)
 @require_http_methods(["GET", "POST"])
-def settings_page(request: HttpRequest) -> HttpResponse:
-    patient: User = request.user  # type: ignore[assignment]
+def settings_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    patient = request.user
     service = service_for_patient(patient=patient)
     policy = service_notification_policy_get(service=service)
     preference = notification_preference_for(patient=patient)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import time_machine
 from axes.models import AccessAttempt
 from django.core import mail
 from django.test import Client
@@ -14,6 +15,7 @@ from accounts.models import NavigatorNote, SupportKind, SupportRequest, SupportS
 from accounts.selectors import navigator_notes_for_episode
 from accounts.tokens import device_token_issue
 from care.models import AuditEvent
+from moodlog.services import mood_rating_record
 from notifications.services import notification_enqueue
 from tests import factories
 from tests.accounts.conftest import password_sign_in
@@ -23,6 +25,13 @@ def _signed_in_days_ago(user: User, days: int) -> None:
     User.objects.filter(pk=user.pk).update(
         last_login=timezone.now() - datetime.timedelta(days=days)
     )
+
+
+def _rated_mood_days_ago(patient: User, days: int) -> None:
+    """A mood rating made ``days`` ago, through the service, at that moment."""
+    moment = timezone.now() - datetime.timedelta(days=days)
+    with time_machine.travel(moment, tick=False):
+        mood_rating_record(patient=patient, day=patient.local_today(), score=6)
 
 
 def _lock_out(user: User, login: str | None = None) -> None:
@@ -81,21 +90,39 @@ def test_patients_quiet_for_a_week_are_listed_and_n_is_configurable(
     navigator_client, patient, episode, other_patient, other_episode, settings
 ) -> None:  # type: ignore[no-untyped-def]
     _signed_in_days_ago(patient, 9)
+    _rated_mood_days_ago(patient, 9)
     _signed_in_days_ago(other_patient, 2)
+    _rated_mood_days_ago(other_patient, 2)
     section = _section(navigator_client.get("/navigator/").content.decode(), "No activity lately (")
     assert patient.display_name in section
-    assert "Last active 9 days ago" in section
+    assert "Rated mood, 9 days ago" in section
     assert other_patient.display_name not in section
     settings.BCBT_NAVIGATOR_INACTIVE_DAYS = 1
     section = _section(navigator_client.get("/navigator/").content.decode(), "No activity lately (")
     assert other_patient.display_name in section
 
 
-def test_recent_app_use_counts_as_activity(navigator_client, patient, episode) -> None:  # type: ignore[no-untyped-def]
+def test_opening_the_app_without_doing_anything_is_not_activity(
+    navigator_client, patient, episode
+) -> None:  # type: ignore[no-untyped-def]
     _signed_in_days_ago(patient, 20)
+    _rated_mood_days_ago(patient, 20)
     token, _ = device_token_issue(user=patient)
     token.last_used_at = timezone.now() - datetime.timedelta(hours=3)
     token.save(update_fields=["last_used_at"])
+    section = _section(navigator_client.get("/navigator/").content.decode(), "No activity lately (")
+    assert patient.display_name in section
+    assert "Rated mood, 20 days ago" in section
+
+
+def test_a_patient_who_rated_mood_every_day_is_not_listed_as_inactive(
+    navigator_client, patient, episode
+) -> None:  # type: ignore[no-untyped-def]
+    # Signed in once, two weeks ago, and has rated mood every day since (the app keeps them
+    # signed in): busy in treatment, not someone to chase.
+    _signed_in_days_ago(patient, 14)
+    for days_ago in range(14, 0, -1):
+        _rated_mood_days_ago(patient, days_ago)
     section = _section(navigator_client.get("/navigator/").content.decode(), "No activity lately (")
     assert patient.display_name not in section
 
@@ -264,6 +291,7 @@ def test_the_queue_reads_a_fixed_number_of_queries(
             patient = factories.PatientFactory.create(service=service)
             factories.make_episode(patient=patient, pwp=pwp, service=service)
             _signed_in_days_ago(patient, 10)
+            _rated_mood_days_ago(patient, 10)
             _fail_notifications(patient, 2)
             SupportRequest.objects.create(
                 kind=SupportKind.SIGN_IN_HELP, patient=patient, service=service, contact="x"
@@ -276,4 +304,4 @@ def test_the_queue_reads_a_fixed_number_of_queries(
     add_patients(12)
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = navigator_client.get("/navigator/")
-    assert response.content.decode().count("Last active 10 days ago") == 14
+    assert response.content.decode().count("Rated mood, 10 days ago") == 14

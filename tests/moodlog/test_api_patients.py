@@ -166,3 +166,27 @@ def test_another_pwp_of_the_same_service_sees_only_their_own(  # type: ignore[no
     client = token_client(other_pwp)
     assert client.get(mood_url(other_patient)).status_code == 200
     assert client.get(mood_url(patient)).status_code == 404
+
+
+def test_the_api_and_the_caseload_page_list_patients_in_one_order_nothing_booked_last(  # type: ignore[no-untyped-def]
+    pwp: User, pwp_api: APIClient, service
+) -> None:
+    """Soonest session first, patients with no session booked last, then by surname: the same
+    selector (care.selectors.caseload_for_staff) for the API and the page."""
+    from care.selectors import caseload_for_staff
+
+    episodes = {}
+    for last_name in ("Adams", "Baker", "Cole"):
+        patient = factories.PatientFactory.create(service=service, last_name=last_name)
+        episodes[last_name] = factories.make_episode(patient=patient, pwp=pwp, service=service)
+    for episode in episodes.values():
+        episode.appointments.update(status=AppointmentStatus.CANCELLED)
+    # Cole's next session comes before Baker's; Adams has nothing booked.
+    for name, days in (("Baker", 2), ("Cole", 1)):
+        episodes[name].appointments.create(
+            number=50, kind="online", scheduled_at=timezone.now() + datetime.timedelta(days=days)
+        )
+    by_api = [row["id"] for row in pwp_api.get("/api/v1/patients/").json()]
+    by_selector = [episode.patient_id for episode in caseload_for_staff(staff=pwp)]
+    expected = [episodes[name].patient_id for name in ("Cole", "Baker", "Adams")]
+    assert by_api == by_selector == expected

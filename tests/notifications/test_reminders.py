@@ -6,13 +6,16 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.apps import apps
 from django.core import mail
+from django.core.exceptions import ImproperlyConfigured
 
 from care.models import Appointment, AppointmentStatus, Episode
+from moodlog.models import MoodRating
+from moodlog.reminders import MoodReminderRule
 from notifications.models import Notification, NotificationKind, NotificationState
+from notifications.registry import due_rules, rule_for, rule_register
 from notifications.services import notification_preference_update
-from notifications.sources import MOOD_RATING_MODEL
+from notifications.sources import EpisodeDueRule, Wording
 from notifications.sweep import notifications_sweep
 from tests.notifications.conftest import LONDON, london, sent_to
 
@@ -64,24 +67,15 @@ def test_a_reminder_at_a_time_the_patient_chose_fires_then(run, patient_in_treat
     assert len(sent_to(patient)) == 1
 
 
-def _mood_rating_model():  # type: ignore[no-untyped-def]
-    try:
-        return apps.get_model(MOOD_RATING_MODEL)
-    except LookupError:
-        pytest.skip("moodlog.MoodRating is not on this branch yet (it is after the merge)")
-
-
 def test_rating_today_before_the_reminder_means_no_reminder(run, patient_in_treatment) -> None:  # type: ignore[no-untyped-def]
-    model = _mood_rating_model()
     patient = patient_in_treatment("early-rater")
-    model.objects.create(patient=patient, day=datetime.date(2026, 6, 2), score=6)
+    MoodRating.objects.create(patient=patient, day=datetime.date(2026, 6, 2), score=6)
     run(london(2026, 6, 2, 19, 0))
     assert sent_to(patient) == []
     assert not Notification.objects.filter(recipient=patient).exists()
 
 
 def test_rating_today_withdraws_todays_reminder(run, patient_in_treatment) -> None:  # type: ignore[no-untyped-def]
-    model = _mood_rating_model()
     patient = patient_in_treatment("late-rater")
     notification_preference_update(
         patient=patient, service=patient.service, paused_until=datetime.date(2026, 6, 1)
@@ -90,7 +84,7 @@ def test_rating_today_withdraws_todays_reminder(run, patient_in_treatment) -> No
     notifications_sweep(now=london(2026, 6, 2, 19, 0))
     reminder = Notification.objects.get(recipient=patient, kind=NotificationKind.MOOD_REMINDER)
     assert reminder.state == NotificationState.QUEUED
-    model.objects.create(patient=patient, day=datetime.date(2026, 6, 2), score=4)
+    MoodRating.objects.create(patient=patient, day=datetime.date(2026, 6, 2), score=4)
     run(london(2026, 6, 2, 19, 0))
     reminder.refresh_from_db()
     assert reminder.state == NotificationState.WITHDRAWN
@@ -101,24 +95,21 @@ def test_rating_today_withdraws_todays_reminder(run, patient_in_treatment) -> No
 
 
 def test_a_held_reminder_is_withdrawn_once_today_is_rated(run, patient_in_treatment) -> None:  # type: ignore[no-untyped-def]
-    model = _mood_rating_model()
     patient = patient_in_treatment("held-rater")
     notification_preference_update(patient=patient, service=patient.service, weekly_max=1)
     run(london(2026, 6, 1, 19, 0))  # uses the week's one message
     run(london(2026, 6, 2, 19, 0))
     held = Notification.objects.get(recipient=patient, local_day=datetime.date(2026, 6, 2))
     assert held.state == NotificationState.HELD
-    model.objects.create(patient=patient, day=datetime.date(2026, 6, 2), score=7)
+    MoodRating.objects.create(patient=patient, day=datetime.date(2026, 6, 2), score=7)
     run(london(2026, 6, 2, 19, 1))
     held.refresh_from_db()
     assert held.state == NotificationState.WITHDRAWN
 
 
 def test_a_rated_day_withdraws_the_queued_reminder(run, patient_in_treatment, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """The withdrawal itself, whatever says the day is rated (moodlog's model after the merge;
-    the tests above check that model directly)."""
-    from notifications.sources import MoodReminderRule
-
+    """The withdrawal itself, whatever says the day is rated (the tests above check moodlog's
+    model directly)."""
     patient = patient_in_treatment("withdrawn-anyway")
     notifications_sweep(now=london(2026, 6, 2, 19, 0))
     reminder = Notification.objects.get(recipient=patient, kind=NotificationKind.MOOD_REMINDER)
@@ -192,7 +183,7 @@ def test_a_cancelled_appointment_withdraws_its_reminder(run, patient_in_treatmen
     assert row.state == NotificationState.WITHDRAWN
 
 
-# A provider as the modules and measures apps will supply it (README contract): given
+# A provider as the modules and measures apps supply it (README contract): given
 # {episode id: local day}, return the ids of the episodes for which the kind is due that day.
 PROVIDED: dict[str, set[int]] = {}
 
@@ -206,12 +197,11 @@ def questionnaire_provider(*, episode_days):  # type: ignore[no-untyped-def]
 
 
 def test_provided_rules_create_due_notifications_the_provider_names(
-    run, patient_in_treatment, settings
+    run, patient_in_treatment, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    settings.NOTIFICATIONS_RULE_PROVIDERS = {
-        "module_nudge": f"{__name__}.module_provider",
-        "questionnaire_due": f"{__name__}.questionnaire_provider",
-    }
+    # The rules the modules and measures apps registered, asking these providers instead.
+    monkeypatch.setattr(rule_for("module_nudge"), "provider", module_provider)
+    monkeypatch.setattr(rule_for("questionnaire_due"), "provider", questionnaire_provider)
     due = patient_in_treatment("provided-due")
     not_due = patient_in_treatment("provided-not-due")
     for patient in (due, not_due):
@@ -236,14 +226,23 @@ def test_provided_rules_create_due_notifications_the_provider_names(
     ).exists()
 
 
-def test_a_rule_without_its_provider_is_inactive(run, patient_in_treatment, settings) -> None:  # type: ignore[no-untyped-def]
-    settings.NOTIFICATIONS_RULE_PROVIDERS = {
-        "module_nudge": "modules.selectors.no_such_function",
-        "questionnaire_due": "measures.no_such_module.function",
-    }
-    from notifications.sources import due_rules
+def test_each_app_registers_its_own_rule_for_each_reminder_kind() -> None:
+    assert [(rule.kind, type(rule).__module__) for rule in due_rules()] == [
+        (NotificationKind.MOOD_REMINDER, "moodlog.reminders"),
+        (NotificationKind.MODULE_NUDGE, "notifications.sources"),
+        (NotificationKind.APPOINTMENT_REMINDER, "patients.reminders"),
+        (NotificationKind.QUESTIONNAIRE_DUE, "notifications.sources"),
+    ]
+    assert rule_for("module_nudge").wording.url_name == "modules:programme"  # type: ignore[union-attr]
+    assert rule_for("questionnaire_due").wording.url_name == "measures:list"  # type: ignore[union-attr]
 
-    assert {rule.kind for rule in due_rules()} == {
-        NotificationKind.MOOD_REMINDER,
-        NotificationKind.APPOINTMENT_REMINDER,
-    }
+
+def test_a_second_rule_for_the_same_kind_is_refused_at_registration() -> None:
+    duplicate = EpisodeDueRule(
+        kind=NotificationKind.MOOD_REMINDER,
+        provider=module_provider,
+        wording=Wording(subject="Again", body="Twice", url_name="moodlog:page"),
+    )
+    with pytest.raises(ImproperlyConfigured, match="already registered"):
+        rule_register(duplicate)
+    assert isinstance(rule_for(NotificationKind.MOOD_REMINDER), MoodReminderRule)

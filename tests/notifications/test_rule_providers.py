@@ -12,7 +12,7 @@ from measures.services import questionnaire_response_record
 from modules.models import Assignment
 from modules.selectors import episodes_with_modules_not_started
 from modules.services import assignment_start, modules_load
-from notifications.sources import rule_for
+from notifications.registry import rule_for
 
 
 def test_both_rules_are_active_once_their_providers_exist() -> None:
