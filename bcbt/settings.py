@@ -388,3 +388,52 @@ _rest_framework: dict[str, Any] = REST_FRAMEWORK
 _rest_framework.setdefault("DEFAULT_THROTTLE_RATES", {})["mood_write"] = env.str(
     "BCBT_MOOD_WRITE_RATE", default="60/min"
 )
+# --- headers and records ---
+from csp.constants import NONCE as CSP_NONCE  # noqa: E402
+
+INSTALLED_APPS += ["csp", "simple_history"]
+# Outermost after SecurityMiddleware, so the headers land on every answer, errors included.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "bcbt.middleware.SecurityHeadersMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("bcbt.middleware.SecurityHeadersMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+# Enforced, not report-only: scripts run only from our own origin or with the per-request nonce
+# (the base template's two inline scripts and Swagger UI's set-up), never as inline injections.
+# Images allow data: URIs for the two-step verification QR code and Swagger UI's icons.
+_CSP_SELF = "'self'"
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": [],
+    "DIRECTIVES": {
+        "default-src": [_CSP_SELF],
+        "script-src": [_CSP_SELF, CSP_NONCE],
+        "style-src": [_CSP_SELF, CSP_NONCE],
+        "img-src": [_CSP_SELF, "data:"],
+        # The NHS.UK design system CSS loads the Frutiger font from the NHS asset server.
+        "font-src": [_CSP_SELF, "https://assets.nhs.uk"],
+        "connect-src": [_CSP_SELF],
+        "object-src": ["'none'"],
+        "base-uri": [_CSP_SELF],
+        "form-action": [_CSP_SELF],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Browser features bcbt never uses are switched off for it and anything it might embed.
+BCBT_PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+        "interest-cohort",
+        "browsing-topics",
+    )
+)
