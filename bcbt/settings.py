@@ -264,6 +264,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "bcbt.api_errors.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "bcbt.api_errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -279,6 +285,8 @@ SPECTACULAR_SETTINGS = {
 
 # The name shown in the header of every page.
 BCBT_SERVICE_NAME = env.str("BCBT_SERVICE_NAME", default="bcbt: online CBT with your therapist")
+# seed_demo runs only in development (tests switch it on for themselves).
+BCBT_SEED_DEMO_ALLOWED = DEBUG
 BCBT_DEMO_PASSWORD = env.str("BCBT_DEMO_PASSWORD", default="demo-password-2026")
 BCBT_REQUIRE_STAFF_MFA = env.bool("BCBT_REQUIRE_STAFF_MFA", default=not DEBUG)
 BCBT_TOKEN_LIFETIME_DAYS = env.int("BCBT_TOKEN_LIFETIME_DAYS", default=30)

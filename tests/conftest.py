@@ -72,6 +72,12 @@ def _fast_password_hasher(settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _demo_data_allowed(settings):  # type: ignore[no-untyped-def]
+    # Tests run with debug off, as production does; seed_demo refuses that outside tests.
+    settings.BCBT_SEED_DEMO_ALLOWED = True
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():  # type: ignore[no-untyped-def]
     from django.core.cache import cache
 
