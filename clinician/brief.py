@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import NavigatorNote, User
 from accounts.selectors import navigator_notes_for_episode
+from care.history import EarlierVersion, earlier_versions
 from care.models import AgreedTask, Appointment, AppointmentStatus, Episode, RiskFlag, SessionRecord
 from care.risk import open_risk_flags_for_episodes
 from clinician.charts import SeriesChart, series_chart
@@ -61,6 +62,12 @@ class Brief:
     mood: MoodSince
     navigator_notes: list[NavigatorNote]
     questionnaires_due: list[str]
+    # Earlier wordings of the last session's agenda and notes (empty when never edited).
+    last_record_versions: list[EarlierVersion] = field(default_factory=list)
+
+
+# The session record's clinical text, whose earlier wordings the brief shows.
+RECORD_TEXT = ("agenda", "notes")
 
 
 @dataclass(frozen=True)
@@ -249,6 +256,9 @@ def brief_build(*, episode: Episode, pwp: User) -> Brief:
         last_session=last_session,
         since=since,
         last_record=last_record,
+        last_record_versions=(
+            earlier_versions(instance=last_record, fields=RECORD_TEXT) if last_record else []
+        ),
         last_tasks=last_tasks,
         topic=topic,
         unread_messages=counts["unread"],

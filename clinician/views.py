@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.decorators import role_required
 from accounts.models import Role, User
+from care.history import earlier_versions
 from care.models import AppointmentStatus, SessionRecord
 from care.selectors import episode_active_for_patient, episode_get_for_staff
 from care.services import audit_event_record
@@ -188,6 +189,9 @@ def session_record(request: HttpRequest, patient_id: int, number: int) -> HttpRe
             "episode": episode,
             "appointment": appointment,
             "record": record,
+            "record_versions": (
+                earlier_versions(instance=record, fields=("agenda", "notes")) if record else []
+            ),
             "tasks": record.tasks.all() if record else [],
             "form": form,
             "candidates": candidates,
