@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from csp.constants import NONCE as CSP_NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -59,6 +60,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "axes",
+    "csp",
+    "simple_history",
     "template_partials",
     "accounts",
     "care",
@@ -72,6 +75,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost after SecurityMiddleware, so the headers land on every answer, errors included.
+    "bcbt.middleware.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -243,6 +249,8 @@ BCBT_SUPPORT_LIMIT_PER_CONTACT = env.int("BCBT_SUPPORT_LIMIT_PER_CONTACT", defau
 # from one client address (accounts/sign_in_mail.py).
 BCBT_SIGN_IN_MAIL_LIMIT_PER_ADDRESS = env.int("BCBT_SIGN_IN_MAIL_LIMIT_PER_ADDRESS", default=5)
 BCBT_SIGN_IN_MAIL_LIMIT_PER_IP = env.int("BCBT_SIGN_IN_MAIL_LIMIT_PER_IP", default=20)
+# seed_demo runs only in development (the test settings switch it on for the suite).
+BCBT_SEED_DEMO_ALLOWED = DEBUG
 BCBT_DEMO_PASSWORD = env.str("BCBT_DEMO_PASSWORD", default="demo-password-2026")
 
 # --- HTTPS and browser security (production) ----------------------------------------------
@@ -259,6 +267,43 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Enforced, not report-only: scripts run only from our own origin or with the per-request nonce
+# (the base template's two inline scripts and Swagger UI's set-up), never as inline injections.
+# Images allow data: URIs for the two-step verification QR code and Swagger UI's icons.
+_CSP_SELF = "'self'"
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": [],
+    "DIRECTIVES": {
+        "default-src": [_CSP_SELF],
+        "script-src": [_CSP_SELF, CSP_NONCE],
+        "style-src": [_CSP_SELF, CSP_NONCE],
+        "img-src": [_CSP_SELF, "data:"],
+        # The NHS.UK design system CSS loads the Frutiger font from the NHS asset server.
+        "font-src": [_CSP_SELF, "https://assets.nhs.uk"],
+        "connect-src": [_CSP_SELF],
+        "object-src": ["'none'"],
+        "base-uri": [_CSP_SELF],
+        "form-action": [_CSP_SELF],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Browser features bcbt never uses are switched off for it and anything it might embed.
+BCBT_PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+        "interest-cohort",
+        "browsing-topics",
+    )
+)
 
 # --- Language, time, static files ---------------------------------------------------------
 
@@ -378,6 +423,12 @@ REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "bcbt.api_errors.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "bcbt.api_errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_THROTTLE_RATES": {
         # Per user. A person rates once a day; an app catching up after being offline may send

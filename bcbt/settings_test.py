@@ -32,3 +32,6 @@ BCBT_REQUIRE_STAFF_MFA = env.bool("BCBT_REQUIRE_STAFF_MFA", default=False)
 
 # Argon2 is deliberately slow; the tests of hashing itself use the production list.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Tests run with debug off, as production does; seed_demo refuses that outside tests.
+BCBT_SEED_DEMO_ALLOWED = True

@@ -49,3 +49,6 @@ urlpatterns = [
     path("api/docs/", docs_view, name="api-docs"),
     path("api/v1/", include("bcbt.api_urls")),
 ]
+
+# Bodies refused before a view runs (a body over the size limit) answer JSON under /api/.
+handler400 = "bcbt.api_errors.bad_request_view"

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class Service(models.Model):
@@ -178,6 +179,9 @@ class SessionRecord(models.Model):
     )
     recorded_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Clinical text is amended, never silently overwritten: every saved version, with who saved
+    # it, stays readable (README, "Sign-in and security").
+    history = HistoricalRecords()
 
     def __str__(self) -> str:
         return f"Record of {self.appointment}"
@@ -298,6 +302,8 @@ class RiskFlag(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.TextField(blank=True)
+    # The closing note is clinical text: each saved version and who saved it is kept.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -197,6 +197,8 @@ def risk_flag_close(
         locked.reviewed_by = by
         locked.reviewed_at = now
         locked.review_note = note
+        # The history of the flag (and its note) says who closed it.
+        locked._history_user = by  # type: ignore[attr-defined]
         locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
         # Alerts not yet sent about a flag that is now closed would only send people looking.
         Notification.objects.filter(

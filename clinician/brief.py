@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import NavigatorNote, User
 from accounts.selectors import navigator_notes_for_episode
 from care.activity import last_activity_for_patients
+from care.history import EarlierVersion, earlier_versions
 from care.models import AgreedTask, Appointment, AppointmentStatus, Episode, RiskFlag, SessionRecord
 from care.risk import open_risk_flags_for_episodes
 from care.selectors import appointment_next_among
@@ -65,6 +66,12 @@ class Brief:
     questionnaires_due: list[str]
     # The patient's last activity of any kind, in words (care/activity.py).
     last_activity: str
+    # Earlier wordings of the last session's agenda and notes (empty when never edited).
+    last_record_versions: list[EarlierVersion] = field(default_factory=list)
+
+
+# The session record's clinical text, whose earlier wordings the brief shows.
+RECORD_TEXT = ("agenda", "notes")
 
 
 @dataclass(frozen=True)
@@ -247,6 +254,9 @@ def brief_build(*, episode: Episode, pwp: User) -> Brief:
         last_session=last_session,
         since=since,
         last_record=last_record,
+        last_record_versions=(
+            earlier_versions(instance=last_record, fields=RECORD_TEXT) if last_record else []
+        ),
         last_tasks=last_tasks,
         topic=topic,
         unread_messages=counts["unread"],

@@ -194,15 +194,17 @@ def session_record_save(
         )
     appointment.status = attendance
     appointment.save(update_fields=["status"])
-    record, created = SessionRecord.objects.get_or_create(
-        appointment=appointment,
-        defaults={"recorded_by": by, "agenda": agenda.strip(), "notes": notes.strip()},
-    )
-    if not created:
+    record = SessionRecord.objects.select_for_update().filter(appointment=appointment).first()
+    if record is None:
+        record = SessionRecord(appointment=appointment, recorded_by=by)
+    # An amendment keeps the earlier wording in the record's history, with who changed it;
+    # saving the same words again adds no version.
+    if record.pk is None or (record.agenda, record.notes) != (agenda.strip(), notes.strip()):
         record.agenda = agenda.strip()
         record.notes = notes.strip()
         record.updated_at = timezone.now()
-        record.save(update_fields=["agenda", "notes", "updated_at"])
+        record._history_user = by  # type: ignore[attr-defined]
+        record.save()
     tasks = list(tasks) + _chosen_module_tasks(
         by=by, episode=episode, appointment=appointment, slugs=chosen_modules or [], request=request
     )

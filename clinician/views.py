@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.decorators import role_required
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role
+from care.history import earlier_versions
 from care.models import SessionRecord
 from care.selectors import episode_get_for_staff
 from care.services import audit_event_record
@@ -135,6 +136,9 @@ def session_record(request: AuthenticatedHttpRequest, patient_id: int, number: i
             "episode": episode,
             "appointment": appointment,
             "record": record,
+            "record_versions": (
+                earlier_versions(instance=record, fields=("agenda", "notes")) if record else []
+            ),
             "tasks": record.tasks.all() if record else [],
             "form": form,
             "candidates": candidates,

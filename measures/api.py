@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import NotFound
@@ -67,8 +68,46 @@ class QuestionnaireResponseSerializer(serializers.Serializer):
     )
 
 
+# One answer per question: PHQ-9 has 9 (each 0-3), GAD-7 has 7 (0-3), WSAS has 5 (0-8).
+ANSWER_COUNTS = {"phq9": 9, "gad7": 7, "wsas": 5}
+
+
 class QuestionnaireAnswersSerializer(serializers.Serializer):
-    answers = serializers.ListField(child=serializers.IntegerField())
+    answers = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=8),
+        min_length=min(ANSWER_COUNTS.values()),
+        max_length=max(ANSWER_COUNTS.values()),
+        help_text=(
+            "One whole number per question, in order: 9 answers of 0-3 for phq9, 7 of 0-3 for "
+            "gad7, 5 of 0-8 for wsas. A wrong count or an answer out of range gets 400 and "
+            "nothing is stored."
+        ),
+    )
+
+
+class QuestionnaireErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class AnswersErrorSerializer(serializers.Serializer):
+    answers = serializers.ListField(child=serializers.CharField())
+
+
+CODE_PARAMETER = OpenApiParameter(
+    "code",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    enum=list(ANSWER_COUNTS),
+    description="The questionnaire: phq9, gad7 or wsas. Any other code gets 404.",
+)
+ERROR_RESPONSES = {
+    401: OpenApiResponse(
+        QuestionnaireErrorSerializer, description="No token, or it expired: sign in again."
+    ),
+    403: OpenApiResponse(
+        QuestionnaireErrorSerializer, description="Only patients answer questionnaires."
+    ),
+}
 
 
 class OptionSerializer(serializers.Serializer):
@@ -91,7 +130,8 @@ class DueQuestionnaireSerializer(serializers.Serializer):
 
 
 @extend_schema(
-    responses={200: DueQuestionnaireSerializer(many=True)}, summary="Questionnaires due for me"
+    responses={200: DueQuestionnaireSerializer(many=True), **ERROR_RESPONSES},
+    summary="Questionnaires due for me",
 )
 @api_view(["GET"])
 @permission_classes([IsAuthenticated, IsPatient])
@@ -120,13 +160,35 @@ def questionnaires_due(request: Request) -> Response:
 
 @extend_schema(
     methods=["GET"],
-    responses={200: QuestionnaireResponseSerializer(many=True)},
+    parameters=[CODE_PARAMETER],
+    responses={
+        200: QuestionnaireResponseSerializer(many=True),
+        **ERROR_RESPONSES,
+        404: OpenApiResponse(
+            QuestionnaireErrorSerializer, description="No questionnaire with that code."
+        ),
+    },
     summary="My responses",
 )
 @extend_schema(
     methods=["POST"],
+    parameters=[CODE_PARAMETER],
     request=QuestionnaireAnswersSerializer,
-    responses={201: QuestionnaireResponseSerializer},
+    responses={
+        201: QuestionnaireResponseSerializer,
+        400: OpenApiResponse(
+            AnswersErrorSerializer,
+            description="Malformed JSON, a wrong number of answers or one out of range; "
+            "nothing was stored.",
+        ),
+        **ERROR_RESPONSES,
+        404: OpenApiResponse(
+            QuestionnaireErrorSerializer, description="No questionnaire with that code."
+        ),
+        413: OpenApiResponse(
+            QuestionnaireErrorSerializer, description="The request body is too large."
+        ),
+    },
     summary="Answer a questionnaire",
 )
 @api_view(["GET", "POST"])

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from accounts.decorators import role_required
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role
+from care.history import earlier_versions
 from care.risk import (
     RiskFlagAlreadyClosed,
     open_risk_flags_for_episodes,
@@ -74,7 +75,14 @@ def flag_detail(request: AuthenticatedHttpRequest, flag_id: int) -> HttpResponse
     return render(
         request,
         "measures/flag_detail.html",
-        {"flag": flag, "form": form, "source": source, "question": question, "answer": answer},
+        {
+            "flag": flag,
+            "form": form,
+            "source": source,
+            "question": question,
+            "answer": answer,
+            "note_versions": earlier_versions(instance=flag, fields=("review_note",)),
+        },
         status=status,
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import IsAuthenticated
@@ -28,8 +28,20 @@ class ProgrammeModuleSerializer(serializers.Serializer[ProgrammeItem]):
     aim_session = serializers.IntegerField(source="assignment.aim_session", allow_null=True)
 
 
+class ProgrammeErrorSerializer(serializers.Serializer[None]):
+    detail = serializers.CharField()
+
+
 @extend_schema(
-    responses=ProgrammeModuleSerializer(many=True),
+    responses={
+        200: ProgrammeModuleSerializer(many=True),
+        401: OpenApiResponse(
+            ProgrammeErrorSerializer, description="No token, or it expired: sign in again."
+        ),
+        403: OpenApiResponse(
+            ProgrammeErrorSerializer, description="Only patients have a programme."
+        ),
+    },
     summary="My programme of modules, in order",
 )
 @api_view(["GET"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class ModuleKind(models.TextChoices):
@@ -330,6 +331,8 @@ class ExerciseFeedback(models.Model):
     text = models.TextField(max_length=2000)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Clinical text: an amendment keeps every earlier version and who wrote it.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -598,7 +598,9 @@ def exercise_feedback_give(
     episode = response.assignment.episode
     if episode.pwp_id != by.pk:
         raise ValidationError("Only the patient's own PWP can give feedback on their exercises.")
-    feedback = ExerciseFeedback.objects.create(response=response, author=by, text=text)
+    feedback = ExerciseFeedback(response=response, author=by, text=text)
+    feedback._history_user = by  # type: ignore[attr-defined]
+    feedback.save()
     notification_enqueue(
         key=f"exercise-feedback:{feedback.pk}",
         recipient=episode.patient,
@@ -623,3 +625,32 @@ def exercise_feedback_mark_read(*, patient: User) -> int:
     return ExerciseFeedback.objects.filter(
         response__assignment__episode__patient=patient, read_at__isnull=True
     ).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def exercise_feedback_amend(
+    *, by: User, feedback: ExerciseFeedback, text: str, request: HttpRequest | None = None
+) -> ExerciseFeedback:
+    """Change the wording of feedback already given. The earlier wording stays in the
+    feedback's history with who wrote it; the patient sees the new wording."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Write some feedback before saving it."})
+    if len(text) > FEEDBACK_MAX_LENGTH:
+        raise ValidationError({"text": f"Feedback can be up to {FEEDBACK_MAX_LENGTH} characters."})
+    locked = ExerciseFeedback.objects.select_for_update().get(pk=feedback.pk)
+    if locked.response.assignment.episode.pwp_id != by.pk:
+        raise ValidationError("Only the patient's own PWP can change feedback on their exercises.")
+    if locked.text == text:
+        return locked
+    locked.text = text
+    locked._history_user = by  # type: ignore[attr-defined]
+    locked.save(update_fields=["text"])
+    audit_event_record(
+        actor=by,
+        action="exercise_feedback.amend",
+        patient=locked.response.assignment.episode.patient,
+        target=locked,
+        request=request,
+    )
+    return locked

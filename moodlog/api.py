@@ -185,13 +185,18 @@ WRITE_RESPONSES = {
     401: ERROR_401,
     403: ERROR_403,
     409: ERROR_409,
+    413: OpenApiResponse(ErrorSerializer, description="The request body is too large."),
     429: ERROR_429,
 }
 DATE_PARAMETER = OpenApiParameter(
     "date",
     OpenApiTypes.DATE,
     OpenApiParameter.PATH,
-    description="The patient's local calendar day, YYYY-MM-DD.",
+    description=(
+        "The patient's local calendar day, YYYY-MM-DD. A rating can be written for today or any "
+        "of the 14 days before it, in the patient's time zone; a future day or an older one "
+        "gets 400 and nothing is stored."
+    ),
 )
 RANGE_PARAMETERS = [
     OpenApiParameter(

@@ -60,7 +60,10 @@ class MoodRatingPostSerializer(MoodRatingPutSerializer):
     date = serializers.DateField(
         required=False,
         input_formats=["iso-8601"],
-        help_text="The day rated (YYYY-MM-DD). Today in the patient's own time zone if missing.",
+        help_text=(
+            "The day rated (YYYY-MM-DD): today or one of the 14 days before it, in the "
+            "patient's own time zone (today if missing). A future or older day gets 400."
+        ),
         error_messages={"invalid": DATE_MESSAGE, "datetime": DATE_MESSAGE, "null": DATE_MESSAGE},
     )
 

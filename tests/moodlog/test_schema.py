@@ -193,3 +193,77 @@ def test_the_api_keeps_to_its_schema(  # type: ignore[no-untyped-def]
                 assert mode is GenerationMode.NEGATIVE
                 no_input.add((operation.path, operation.method.lower()))
     assert no_input <= {("/api/v1/patients/", "get"), ("/api/v1/auth/logout/", "post")}
+
+
+# --- every status each endpoint really answers is documented ----------------------------------
+
+
+def test_the_questionnaire_code_is_an_enum_and_answers_state_their_length(
+    openapi: dict[str, Any],
+) -> None:
+    post = openapi["paths"]["/api/v1/questionnaires/{code}/responses/"]["post"]
+    code = next(parameter for parameter in post["parameters"] if parameter["name"] == "code")
+    assert set(code["schema"]["enum"]) == {"phq9", "gad7", "wsas"}
+    body = post["requestBody"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
+    answers = openapi["components"]["schemas"][body]["properties"]["answers"]
+    assert (answers["minItems"], answers["maxItems"]) == (5, 9)
+    assert "9 answers" in answers["description"]
+
+
+def test_the_mood_date_window_is_documented(openapi: dict[str, Any]) -> None:
+    put = openapi["paths"]["/api/v1/mood/{date}/"]["put"]
+    date = next(parameter for parameter in put["parameters"] if parameter["name"] == "date")
+    assert "14 days" in date["description"]
+    post = openapi["paths"]["/api/v1/mood/"]["post"]
+    body = post["requestBody"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
+    assert "14 days" in openapi["components"]["schemas"][body]["properties"]["date"]["description"]
+
+
+def test_every_status_the_questionnaire_and_module_endpoints_answer_is_documented(  # type: ignore[no-untyped-def]
+    openapi: dict[str, Any], patient: User, navigator: User, episode
+) -> None:
+    from rest_framework.test import APIClient
+
+    def client(user: User | None) -> APIClient:
+        api = APIClient()
+        if user is not None:
+            _, key = device_token_issue(user=user)
+            api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        return api
+
+    responses = "/api/v1/questionnaires/{code}/responses/"
+    calls = [
+        ("/api/v1/modules/", "/api/v1/modules/", "get", None, None),
+        ("/api/v1/modules/", "/api/v1/modules/", "get", navigator, None),
+        ("/api/v1/modules/", "/api/v1/modules/", "get", patient, None),
+        ("/api/v1/questionnaires/", "/api/v1/questionnaires/", "get", None, None),
+        ("/api/v1/questionnaires/", "/api/v1/questionnaires/", "get", navigator, None),
+        ("/api/v1/questionnaires/", "/api/v1/questionnaires/", "get", patient, None),
+        (responses, "/api/v1/questionnaires/phq9/responses/", "get", patient, None),
+        (responses, "/api/v1/questionnaires/phq9/responses/", "get", None, None),
+        (responses, "/api/v1/questionnaires/phq9/responses/", "get", navigator, None),
+        (responses, "/api/v1/questionnaires/nope/responses/", "get", patient, None),
+        (responses, "/api/v1/questionnaires/gad7/responses/", "post", patient, [0] * 7),
+        (responses, "/api/v1/questionnaires/gad7/responses/", "post", patient, [0] * 6),
+        (responses, "/api/v1/questionnaires/gad7/responses/", "post", patient, [9] * 7),
+        (responses, "/api/v1/questionnaires/nope/responses/", "post", patient, [0] * 7),
+        (responses, "/api/v1/questionnaires/gad7/responses/", "post", None, [0] * 7),
+        (responses, "/api/v1/questionnaires/gad7/responses/", "post", navigator, [0] * 7),
+    ]
+    seen: dict[tuple[str, str], set[str]] = {}
+    for template, url, method, user, answers in calls:
+        api = client(user)
+        if method == "get":
+            answer = api.get(url)
+        else:
+            answer = api.post(url, {"answers": answers}, format="json")
+        seen.setdefault((template, method), set()).add(str(answer.status_code))
+    undocumented = {
+        key: statuses - set(openapi["paths"][key[0]][key[1]]["responses"])
+        for key, statuses in seen.items()
+        if statuses - set(openapi["paths"][key[0]][key[1]]["responses"])
+    }
+    assert undocumented == {}
+    # The calls above reach each documented status at least once.
+    assert seen[(responses, "post")] >= {"201", "400", "401", "403", "404"}
+    assert seen[("/api/v1/modules/", "get")] == {"200", "401", "403"}

@@ -55,3 +55,40 @@ def test_seed_demo_is_deterministic_for_a_seed() -> None:
     first = snapshot()
     call_command("seed_demo", patients=5, days=5, seed=42, reset=True)
     assert snapshot() == first
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_to_run_when_debug_is_off(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.DEBUG = False
+    settings.BCBT_SEED_DEMO_ALLOWED = False
+    with pytest.raises(CommandError, match="DJANGO_DEBUG=1"):
+        call_command("seed_demo", patients=1, days=5, seed=1)
+    assert not User.objects.exists()
+
+
+def test_seed_demo_exits_non_zero_with_a_clear_message_under_production_settings() -> None:
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings as django_settings
+
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        # Production settings: none of the test run's Django or pytest variables.
+        if not key.startswith(("DJANGO_", "BCBT_", "PYTEST"))
+    }
+    environment.update(DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 60)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "seed_demo"],
+        cwd=django_settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG=1" in result.stderr
+    assert "Traceback" not in result.stderr

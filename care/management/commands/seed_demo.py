@@ -19,6 +19,12 @@ class Command(BaseCommand):
         parser.add_argument("--reset", action="store_true", help="Remove earlier demo data first.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Demo accounts share a published password: they must never reach a real deployment.
+        if not settings.BCBT_SEED_DEMO_ALLOWED:
+            raise CommandError(
+                "seed_demo creates accounts with a shared, published password and runs only in "
+                "development. Set DJANGO_DEBUG=1 to use it (make run does)."
+            )
         if options["patients"] < 0 or options["days"] < 1:
             raise CommandError("--patients must be 0 or more and --days at least 1.")
         if options["reset"]:
