@@ -31,6 +31,8 @@ from rest_framework.response import Response
 from accounts.authentication import DeviceTokenAuthentication
 from accounts.models import DeviceToken, User
 from accounts.second_factor import (
+    second_factor_failure_record,
+    second_factor_paused,
     second_factor_required,
     second_factor_set_up,
     second_factor_verify,
@@ -48,6 +50,9 @@ MFA_SETUP_REQUIRED_MESSAGE = (
 OTP_REQUIRED_MESSAGE = (
     "Enter the 6-digit code from your authenticator app (or one of your recovery codes) "
     "in the otp field."
+)
+OTP_PAUSED_MESSAGE = (
+    "Too many wrong codes for this account. Codes are paused for 15 minutes; then try again."
 )
 OTP_INVALID_MESSAGE = (
     "That code is not right or has been used already. Enter the newest code from your "
@@ -218,7 +223,10 @@ def _second_factor_refusal(
         return None
     if not otp.strip():
         return _auth_error(OTP_REQUIRED_MESSAGE, "otp_required", status.HTTP_401_UNAUTHORIZED)
+    if second_factor_paused(user):
+        return _auth_error(OTP_PAUSED_MESSAGE, "otp_locked", status.HTTP_429_TOO_MANY_REQUESTS)
     if not second_factor_verify(user=user, code=otp):
+        second_factor_failure_record(user)
         # A wrong code is a failed sign-in for django-axes, so guessing codes with a known
         # password meets the same lockout as guessing passwords.
         user_login_failed.send(

@@ -5,9 +5,48 @@ from typing import Any
 from allauth.account.forms import ConfirmLoginCodeForm as AllauthConfirmLoginCodeForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import RequestLoginCodeForm as AllauthRequestLoginCodeForm
+from allauth.mfa.base.forms import AuthenticateForm as AllauthAuthenticateForm
+from allauth.mfa.base.forms import ReauthenticateForm as AllauthReauthenticateForm
 from django import forms
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import ValidationError
 
 from accounts.models import SupportProblem
+from accounts.second_factor import second_factor_failure_record, second_factor_paused
+
+SECOND_FACTOR_PAUSED_MESSAGE = (
+    "Too many wrong codes. For your safety, codes are paused for 15 minutes. Then try again "
+    "with the code your authenticator app shows now, or use one of your recovery codes."
+)
+
+
+class _SecondFactorCodeCapped:
+    """allauth's code forms, with a cap on wrong codes per account shared with the API
+    (allauth's own cap is switched off with ``ACCOUNT_RATE_LIMITS["login_failed"]``, because
+    django-axes handles password lockout). Each wrong code also counts as a failed sign-in."""
+
+    user: Any
+    cleaned_data: dict[str, Any]
+
+    def clean_code(self) -> str:
+        if second_factor_paused(self.user):
+            raise ValidationError(SECOND_FACTOR_PAUSED_MESSAGE, code="paused")
+        try:
+            return super().clean_code()  # type: ignore[misc, no-any-return]
+        except ValidationError:
+            second_factor_failure_record(self.user)
+            user_login_failed.send(
+                sender=__name__, credentials={"username": self.user.get_username()}, request=None
+            )
+            raise
+
+
+class SecondFactorAuthenticateForm(_SecondFactorCodeCapped, AllauthAuthenticateForm):
+    pass
+
+
+class SecondFactorReauthenticateForm(_SecondFactorCodeCapped, AllauthReauthenticateForm):
+    pass
 
 
 class LoginForm(AllauthLoginForm):

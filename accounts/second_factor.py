@@ -7,14 +7,20 @@ recovery codes), so the API and the web form accept exactly the same codes.
 
 from __future__ import annotations
 
+import logging
+import time
+
 from allauth.account.authentication import get_authentication_records
 from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.cache import cache
 from django.http import HttpRequest
 
 from accounts.models import Role, User
+
+logger = logging.getLogger(__name__)
 
 STAFF_ROLES = (Role.PWP, Role.NAVIGATOR, Role.SERVICE_ADMIN)
 
@@ -67,3 +73,41 @@ def session_passed_second_factor(request: HttpRequest, user: User) -> bool:
 def session_record_second_factor(request: HttpRequest, user: User) -> None:
     """Note that this session proved the second factor by setting up the app with a code."""
     record_authentication(request, user, _MFA_METHOD, type=Authenticator.Type.TOTP, activated=True)
+
+
+def _failures_key(user: User) -> str:
+    return f"second-factor-failures:{user.pk}"
+
+
+def second_factor_paused(user: User) -> bool:
+    """Too many wrong codes for this account lately: no code is accepted until the pause ends.
+
+    The count is per account, shared by the web form and the token request, so a known
+    password does not buy unlimited guesses at a six-digit code. The pause lasts as long as
+    the sign-in lockout (``AXES_COOLOFF_TIME``) from the first wrong code, and always ends.
+    When the cache is down the pause is not applied (django-axes still counts each wrong code
+    as a failed sign-in in the database).
+    """
+    try:
+        record = cache.get(_failures_key(user))
+    except Exception:
+        logger.warning("Second-factor failure count unavailable; not pausing")
+        return False
+    if not record:
+        return False
+    since, count = record
+    window = float(settings.AXES_COOLOFF_TIME) * 3600
+    return time.time() - since < window and count >= settings.BCBT_SECOND_FACTOR_FAILURE_LIMIT
+
+
+def second_factor_failure_record(user: User) -> None:
+    """Count one wrong code for ``user``. A read-then-write: two guesses at the same instant may
+    both count as one, which costs one extra guess at most."""
+    window = float(settings.AXES_COOLOFF_TIME) * 3600
+    now = time.time()
+    try:
+        record = cache.get(_failures_key(user))
+        since, count = record if record and now - record[0] < window else (now, 0)
+        cache.set(_failures_key(user), (since, count + 1), timeout=int(window) + 60)
+    except Exception:
+        logger.warning("Second-factor failure count unavailable; wrong code not counted")

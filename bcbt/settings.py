@@ -204,6 +204,13 @@ ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "bcbt"
 BCBT_REQUIRE_STAFF_MFA = env.bool("BCBT_REQUIRE_STAFF_MFA", default=not DEBUG)
+# Wrong codes per account (web form and token request together) before codes pause for
+# AXES_COOLOFF_MINUTES.
+BCBT_SECOND_FACTOR_FAILURE_LIMIT = env.int("BCBT_SECOND_FACTOR_FAILURE_LIMIT", default=5)
+MFA_FORMS = {
+    "authenticate": "accounts.forms.SecondFactorAuthenticateForm",
+    "reauthenticate": "accounts.forms.SecondFactorReauthenticateForm",
+}
 
 # Lockout by username and IP together: a wrong password on one account never locks out another
 # person on the same network (a GP surgery, a family home). It always cools off.

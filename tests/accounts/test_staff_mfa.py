@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+import time_machine
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -131,3 +134,45 @@ def test_the_admin_sign_in_form_cannot_skip_the_second_step(service_admin) -> No
     response = Client().get("/admin/login/?next=/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def _wrong_code(secret: str) -> str:
+    return "000000" if totp_code(secret) != "000000" else "111111"
+
+
+def test_five_wrong_codes_on_the_web_stop_even_the_right_code_for_a_while(pwp) -> None:  # type: ignore[no-untyped-def]
+    secret = _with_totp(pwp)
+    client = Client()
+    password_sign_in(client, pwp.username)
+    for _ in range(5):
+        assert (
+            client.post("/accounts/2fa/authenticate/", {"code": _wrong_code(secret)}).status_code
+            == 200
+        )
+    refused = client.post("/accounts/2fa/authenticate/", {"code": totp_code(secret)})
+    assert refused.status_code == 200
+    assert "Too many wrong codes" in refused.content.decode()
+    assert client.get("/clinician/").status_code == 302
+    # The pause ends by itself: 15 minutes later the right code works.
+    with time_machine.travel(datetime.timedelta(minutes=16)):
+        fresh = Client()
+        password_sign_in(fresh, pwp.username, ip="10.0.0.2")
+        done = fresh.post("/accounts/2fa/authenticate/", {"code": totp_code(secret)})
+        assert done.status_code == 302
+        assert fresh.get("/clinician/").status_code == 200
+
+
+def test_wrong_codes_on_the_web_and_in_the_api_share_one_count(pwp) -> None:  # type: ignore[no-untyped-def]
+    secret = _with_totp(pwp)
+    client = Client()
+    password_sign_in(client, pwp.username)
+    for _ in range(5):
+        client.post("/accounts/2fa/authenticate/", {"code": _wrong_code(secret)})
+    response = Client().post(
+        "/api/v1/auth/token/",
+        {"username": pwp.username, "password": PASSWORD, "otp": totp_code(secret)},
+        content_type="application/json",
+        REMOTE_ADDR="10.0.0.3",
+    )
+    assert response.status_code == 429
+    assert response.json()["code"] == "otp_locked"
