@@ -13,8 +13,9 @@ COPY --from=assets /build/node_modules ./node_modules
 COPY . .
 RUN useradd --create-home --uid 10001 bcbt \
     && mkdir -p /app/var /app/staticfiles \
-    && DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+    && DJANGO_SECRET_KEY=collectstatic-only BCBT_BASE_URL=https://collectstatic.invalid python manage.py collectstatic --noinput \
     && chown -R bcbt:bcbt /app/var /app/staticfiles
 USER bcbt
 EXPOSE 8000
-CMD ["gunicorn", "bcbt.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--access-logformat", "%(h)s %(m)s %(U)s %(s)s %(L)s"]
+# The same command line as docker-compose.yml's web service.
+CMD ["gunicorn", "bcbt.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--access-logformat", "{\"time\": \"%(t)s\", \"request_id\": \"%({x-request-id}o)s\", \"method\": \"%(m)s\", \"status\": \"%(s)s\", \"duration_s\": \"%(L)s\", \"bytes\": \"%(B)s\"}"]

@@ -16,6 +16,8 @@ import environ
 from csp.constants import NONCE as CSP_NONCE
 from django.core.exceptions import ImproperlyConfigured
 
+from operations.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -38,8 +40,14 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-# Links in messages are absolute: the address patients reach the site on.
-BCBT_BASE_URL = env.str("BCBT_BASE_URL", default="http://127.0.0.1:8000")
+# Links in messages are absolute: the address patients reach the site on. Production refuses
+# to start without an https one, or every link in every email would point somewhere wrong.
+BCBT_BASE_URL = env.str("BCBT_BASE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
+if not DEBUG and not BCBT_BASE_URL.startswith("https://"):
+    raise ImproperlyConfigured(
+        f"BCBT_BASE_URL must be the https address patients use (e.g. https://bcbt.example.org) "
+        f"when DJANGO_DEBUG is off; it is {BCBT_BASE_URL or 'not set'}."
+    )
 # The name shown in the header of every page.
 BCBT_SERVICE_NAME = env.str("BCBT_SERVICE_NAME", default="bcbt: online CBT with your therapist")
 
@@ -62,7 +70,6 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "simple_history",
-    "template_partials",
     "accounts",
     "care",
     "modules",
@@ -71,9 +78,15 @@ INSTALLED_APPS = [
     "notifications",
     "clinician",
     "patients",
+    "operations",
 ]
 
 MIDDLEWARE = [
+    # First: every log line of a request carries its id (operations/middleware.py).
+    "operations.middleware.RequestIdMiddleware",
+    # /healthz answers before host checks and the https redirect, so the container's probe
+    # passes whatever DJANGO_ALLOWED_HOSTS says.
+    "operations.middleware.HealthzMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outermost after SecurityMiddleware, so the headers land on every answer, errors included.
     "bcbt.middleware.SecurityHeadersMiddleware",
@@ -325,7 +338,6 @@ NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("nhsuk", NODE_MODULES / "nhsuk-frontend" / "dist" / "nhsuk"),
-    ("htmx", NODE_MODULES / "htmx.org" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -363,6 +375,14 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 GOVUK_NOTIFY_API_KEY = env.str("GOVUK_NOTIFY_API_KEY", default="")
 GOVUK_NOTIFY_EMAIL_TEMPLATE_ID = env.str("GOVUK_NOTIFY_EMAIL_TEMPLATE_ID", default="")
 GOVUK_NOTIFY_SMS_TEMPLATE_ID = env.str("GOVUK_NOTIFY_SMS_TEMPLATE_ID", default="")
+# Half a Notify set-up would silently send nothing through Notify (a key without templates) or
+# fail every send (templates without a key): refuse it at start-up instead.
+_NOTIFY_TEMPLATES = GOVUK_NOTIFY_EMAIL_TEMPLATE_ID or GOVUK_NOTIFY_SMS_TEMPLATE_ID
+if bool(GOVUK_NOTIFY_API_KEY) != bool(_NOTIFY_TEMPLATES):
+    raise ImproperlyConfigured(
+        "GOV.UK Notify is half set up: set GOVUK_NOTIFY_API_KEY together with "
+        "GOVUK_NOTIFY_EMAIL_TEMPLATE_ID and/or GOVUK_NOTIFY_SMS_TEMPLATE_ID, or none of them."
+    )
 
 # Messages per second per channel, shared by every worker (0 = no limit).
 NOTIFICATIONS_SEND_RATES: dict[str, float] = {
@@ -378,6 +398,11 @@ NOTIFICATIONS_DISPATCH_PARALLEL = 4
 NOTIFICATIONS_MAX_ATTEMPTS = 5
 NOTIFICATIONS_RETRY_BASE_SECONDS = 60
 NOTIFICATIONS_RETRY_MAX_SECONDS = 3600
+# Sent, withdrawn and dead outbox rows are deleted this many days after they were created (at
+# least 30: the navigator's queue looks back 30 days for messages not getting through).
+BCBT_NOTIFICATION_RETENTION_DAYS = env.int("BCBT_NOTIFICATION_RETENTION_DAYS", default=90)
+if BCBT_NOTIFICATION_RETENTION_DAYS < 30:
+    raise ImproperlyConfigured("BCBT_NOTIFICATION_RETENTION_DAYS must be 30 or more.")
 
 # --- Background work: Celery and its schedule ---------------------------------------------
 
@@ -417,6 +442,23 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         # A sweep that waited more than a minute is replaced by the next one.
         "options": {"expires": 55},
     },
+    # Housekeeping (operations/housekeeping.py): each deletes in batches and is idempotent.
+    "operations-clear-expired-sessions": {
+        "task": "operations.clear_expired_sessions",
+        "schedule": 3600.0,
+    },
+    "operations-prune-sign-in-links": {
+        "task": "operations.prune_sign_in_links",
+        "schedule": 3600.0,
+    },
+    "operations-prune-idempotency-records": {
+        "task": "operations.prune_idempotency_records",
+        "schedule": 6 * 3600.0,
+    },
+    "operations-prune-finished-notifications": {
+        "task": "operations.prune_finished_notifications",
+        "schedule": 6 * 3600.0,
+    },
 }
 
 # --- The API ------------------------------------------------------------------------------
@@ -454,16 +496,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-# --- Logs ---------------------------------------------------------------------------------
+# --- Logs and metrics ---------------------------------------------------------------------
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {
-        # Request logs would carry query strings; we keep them out of the logs.
-        "django.server": {"level": "WARNING"},
-    },
-}
+# One JSON object a line in production, each with its request id; no query strings or form data.
+LOGGING = logging_config(structured=not DEBUG, level=env.str("DJANGO_LOG_LEVEL", default="INFO"))
+# /metrics answers only with "Authorization: Bearer <this>"; unset, it is off (404).
+BCBT_METRICS_TOKEN = env.str("BCBT_METRICS_TOKEN", default="")

@@ -11,6 +11,8 @@ import os
 
 # Production refuses to start without a secret key; the suite has one of its own.
 os.environ.setdefault("DJANGO_SECRET_KEY", "insecure-key-for-the-test-suite-only-0123456789")
+# ...and without an https address for the links in messages.
+os.environ.setdefault("BCBT_BASE_URL", "https://testserver")
 
 from bcbt.settings import *  # noqa: F403
 from bcbt.settings import STORAGES, env

@@ -11,6 +11,7 @@ from accounts import email_page
 from accounts import sign_in as sign_in_views
 from accounts import views as account_views
 from bcbt.health import healthz
+from operations.metrics import metrics
 
 admin.site.site_header = "bcbt service administration"
 admin.site.site_title = "bcbt admin"
@@ -29,6 +30,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("help/", account_views.help_page, name="help"),
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     # Before allauth: the code confirmation page, wrapped to explain an expired or spent code.
     path("accounts/login/code/confirm/", sign_in_views.confirm_login_code),

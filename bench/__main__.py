@@ -28,6 +28,8 @@ def _environment() -> None:
     os.environ["DJANGO_DEBUG"] = "0"
     os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "0"
     os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+    # Production settings refuse to start without the https address links point at.
+    os.environ.setdefault("BCBT_BASE_URL", "https://bench.invalid")
     os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
     # WhiteNoise notes that collectstatic has not run; the benchmarks serve no static files.
     warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)

@@ -58,7 +58,12 @@ def test_production_static_files_build_with_hashed_names(tmp_path: Path) -> None
     env = {
         key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "BCBT_"))
     }
-    env.update(DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 60, DJANGO_STATIC_ROOT=str(tmp_path))
+    env.update(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="x" * 60,
+        DJANGO_STATIC_ROOT=str(tmp_path),
+        BCBT_BASE_URL="https://collectstatic.invalid",
+    )
     result = subprocess.run(
         [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "collectstatic", "--noinput"],
         env=env,

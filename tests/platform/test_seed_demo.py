@@ -79,7 +79,9 @@ def test_seed_demo_exits_non_zero_with_a_clear_message_under_production_settings
         # Production settings: none of the test run's Django or pytest variables.
         if not key.startswith(("DJANGO_", "BCBT_", "PYTEST"))
     }
-    environment.update(DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 60)
+    environment.update(
+        DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 60, BCBT_BASE_URL="https://bcbt.example.org"
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "seed_demo"],
         cwd=django_settings.BASE_DIR,

@@ -39,6 +39,7 @@ def test_production_settings_pass_check_deploy_with_no_warnings() -> None:
             DJANGO_DEBUG="0",
             DJANGO_SECRET_KEY="a-very-long-random-secret-key-for-this-test-0123456789-abcdefghijkl",
             DJANGO_ALLOWED_HOSTS="bcbt.example.org",
+            BCBT_BASE_URL="https://bcbt.example.org",
         ),
         capture_output=True,
         text=True,

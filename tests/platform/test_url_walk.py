@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 # Paths anyone may open without signing in, and why.
 ALLOW_LIST = {
     "healthz": "load balancers and monitoring",
+    "metrics": "the Prometheus scraper, which sends the bearer token instead of signing in",
     "help/": "urgent help and sign-in help must reach people who cannot sign in",
     "api/schema/": "app developers read the API description",
     "api/docs/": "app developers read the API description",
