@@ -272,8 +272,17 @@ STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
-    ("nhsuk", NODE_MODULES / "nhsuk-frontend" / "dist" / "nhsuk"),
     ("htmx", NODE_MODULES / "htmx.org" / "dist"),
+]
+# The NHS.UK design system is served under static/nhsuk/ by its own finder, which rewrites its
+# stylesheet so that icons come from beside it and no font comes from another origin
+# (bcbt/frontend_assets.py); the rewritten stylesheet is built into BCBT_FRONTEND_BUILD_DIR.
+BCBT_NHSUK_FRONTEND_DIR = NODE_MODULES / "nhsuk-frontend" / "dist" / "nhsuk"
+BCBT_FRONTEND_BUILD_DIR = VAR_DIR / "frontend"
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "bcbt.frontend_assets.NhsukFrontendFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
