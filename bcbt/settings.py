@@ -41,6 +41,15 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 BCBT_BASE_URL = env.str("BCBT_BASE_URL", default="http://127.0.0.1:8000")
 # The name shown in the header of every page.
 BCBT_SERVICE_NAME = env.str("BCBT_SERVICE_NAME", default="bcbt: online CBT with your therapist")
+# Named in the privacy notice, the accessibility statement and the cookie page (bcbt/about.py):
+# the organisation responsible for patients' data, its data protection officer, and how a
+# patient reaches the service (a phone number or email address, as the service prefers).
+BCBT_DATA_CONTROLLER = env.str(
+    "BCBT_DATA_CONTROLLER",
+    default="the NHS organisation that provides your Talking Therapies service",
+)
+BCBT_DPO_EMAIL = env.str("BCBT_DPO_EMAIL", default="")
+BCBT_SERVICE_CONTACT = env.str("BCBT_SERVICE_CONTACT", default="")
 
 # --- Applications and the request pipeline ------------------------------------------------
 

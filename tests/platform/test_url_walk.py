@@ -18,6 +18,8 @@ ALLOW_LIST = {
     "admin/login/": "Django admin's own sign-in form",
     "unsubscribe/": "the signed 'stop these' link in every message works without signing in",
     "support/": "'Having trouble signing in?' needs no sign-in",
+    "about/": "the accessibility statement, privacy notice and cookie page are for everyone",
+    "manifest.webmanifest": "a phone reads it to install bcbt before anyone signs in",
 }
 
 
