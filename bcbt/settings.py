@@ -50,6 +50,15 @@ if not DEBUG and not BCBT_BASE_URL.startswith("https://"):
     )
 # The name shown in the header of every page.
 BCBT_SERVICE_NAME = env.str("BCBT_SERVICE_NAME", default="bcbt: online CBT with your therapist")
+# Named in the privacy notice, the accessibility statement and the cookie page (bcbt/about.py):
+# the organisation responsible for patients' data, its data protection officer, and how a
+# patient reaches the service (a phone number or email address, as the service prefers).
+BCBT_DATA_CONTROLLER = env.str(
+    "BCBT_DATA_CONTROLLER",
+    default="the NHS organisation that provides your Talking Therapies service",
+)
+BCBT_DPO_EMAIL = env.str("BCBT_DPO_EMAIL", default="")
+BCBT_SERVICE_CONTACT = env.str("BCBT_SERVICE_CONTACT", default="")
 
 # --- Applications and the request pipeline ------------------------------------------------
 
@@ -299,8 +308,9 @@ CONTENT_SECURITY_POLICY = {
         "script-src": [_CSP_SELF, CSP_NONCE],
         "style-src": [_CSP_SELF, CSP_NONCE],
         "img-src": [_CSP_SELF, "data:"],
-        # The NHS.UK design system CSS loads the Frutiger font from the NHS asset server.
-        "font-src": [_CSP_SELF, "https://assets.nhs.uk"],
+        # Fonts only from bcbt: the NHS.UK stylesheet is rewritten not to ask for Frutiger
+        # from the NHS asset server (bcbt/frontend_assets.py).
+        "font-src": [_CSP_SELF],
         "connect-src": [_CSP_SELF],
         "object-src": ["'none'"],
         "base-uri": [_CSP_SELF],
@@ -337,7 +347,16 @@ STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
-    ("nhsuk", NODE_MODULES / "nhsuk-frontend" / "dist" / "nhsuk"),
+]
+# The NHS.UK design system is served under static/nhsuk/ by its own finder, which rewrites its
+# stylesheet so that icons come from beside it and no font comes from another origin
+# (bcbt/frontend_assets.py); the rewritten stylesheet is built into BCBT_FRONTEND_BUILD_DIR.
+BCBT_NHSUK_FRONTEND_DIR = NODE_MODULES / "nhsuk-frontend" / "dist" / "nhsuk"
+BCBT_FRONTEND_BUILD_DIR = VAR_DIR / "frontend"
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "bcbt.frontend_assets.NhsukFrontendFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -10,6 +10,7 @@ from rest_framework.permissions import AllowAny
 from accounts import email_page
 from accounts import sign_in as sign_in_views
 from accounts import views as account_views
+from bcbt import about
 from bcbt.health import healthz
 from operations.metrics import metrics
 
@@ -31,6 +32,8 @@ urlpatterns = [
     path("help/", account_views.help_page, name="help"),
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),
+    path("about/", include("bcbt.about")),
+    path("manifest.webmanifest", about.web_manifest, name="web-manifest"),
     path("admin/", admin.site.urls),
     # Before allauth: the code confirmation page, wrapped to explain an expired or spent code.
     path("accounts/login/code/confirm/", sign_in_views.confirm_login_code),
