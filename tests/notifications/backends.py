@@ -44,3 +44,21 @@ class DatabaseRecordingBackend(BaseEmailBackend):
         if threading.current_thread() is not threading.main_thread():
             connection.close()
         return len(email_messages)
+
+
+class ClaimObservingBackend(BaseEmailBackend):
+    """Notes, at the moment of each send, whether a transaction is open and the row's state as
+    committed in the database (read on a connection of its own)."""
+
+    seen: list[tuple[bool, str]] = []
+
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        from django.db import connections
+
+        from notifications.models import Notification
+
+        for message in email_messages:
+            row_id = int(message.extra_headers["X-Bcbt-Notification"])
+            state = Notification.objects.using("default").get(pk=row_id).state
+            ClaimObservingBackend.seen.append((connections["default"].in_atomic_block, state))
+        return len(email_messages)
