@@ -143,7 +143,11 @@ def silent_smtp() -> Iterator[int]:
             return
 
     threading.Thread(target=serve, daemon=True).start()
-    threading.Timer(5, lambda: [client.close() for client in accepted]).start()
+    def hang_up() -> None:
+        for client in accepted:
+            client.close()
+
+    threading.Timer(5, hang_up).start()
     yield server.getsockname()[1]
     server.close()
     for client in accepted:
