@@ -143,6 +143,7 @@ def silent_smtp() -> Iterator[int]:
             return
 
     threading.Thread(target=serve, daemon=True).start()
+
     def hang_up() -> None:
         for client in accepted:
             client.close()
