@@ -386,6 +386,9 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# Seconds before an SMTP connect or reply is given up on: a server that takes the message and
+# never answers must not hold a dispatcher and its claimed rows.
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10.0)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="bcbt <no-reply@bcbt.example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -394,6 +397,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 GOVUK_NOTIFY_API_KEY = env.str("GOVUK_NOTIFY_API_KEY", default="")
 GOVUK_NOTIFY_EMAIL_TEMPLATE_ID = env.str("GOVUK_NOTIFY_EMAIL_TEMPLATE_ID", default="")
 GOVUK_NOTIFY_SMS_TEMPLATE_ID = env.str("GOVUK_NOTIFY_SMS_TEMPLATE_ID", default="")
+GOVUK_NOTIFY_TIMEOUT = env.float("GOVUK_NOTIFY_TIMEOUT", default=10.0)
+# Only the benchmark's local fake provider changes this.
+GOVUK_NOTIFY_BASE_URL = env.str(
+    "GOVUK_NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk"
+)
 # Half a Notify set-up would silently send nothing through Notify (a key without templates) or
 # fail every send (templates without a key): refuse it at start-up instead.
 _NOTIFY_TEMPLATES = GOVUK_NOTIFY_EMAIL_TEMPLATE_ID or GOVUK_NOTIFY_SMS_TEMPLATE_ID
@@ -414,6 +422,14 @@ NOTIFICATIONS_SWEEP_BATCH_SIZE = env.int("NOTIFICATIONS_SWEEP_BATCH_SIZE", defau
 NOTIFICATIONS_DISPATCH_BATCH = 200
 NOTIFICATIONS_DISPATCH_TIME_BUDGET = 50.0
 NOTIFICATIONS_DISPATCH_PARALLEL = 4
+# Rows one dispatcher claims at once, and the threads that send them side by side.
+NOTIFICATIONS_CLAIM_BATCH = env.int("NOTIFICATIONS_CLAIM_BATCH", default=50)
+NOTIFICATIONS_SEND_THREADS = env.int("NOTIFICATIONS_SEND_THREADS", default=8)
+# A claim older than this belongs to a dispatcher that died; it is at least the task's hard time
+# limit, so a live task never loses its rows to another.
+NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS = env.float(
+    "NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS", default=300.0
+)
 NOTIFICATIONS_MAX_ATTEMPTS = 5
 NOTIFICATIONS_RETRY_BASE_SECONDS = 60
 NOTIFICATIONS_RETRY_MAX_SECONDS = 3600

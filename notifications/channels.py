@@ -3,11 +3,14 @@ the in-app list (which needs no delivery: a sent row is shown there)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import smtplib
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.core.mail.backends.base import BaseEmailBackend
 from notifications_python_client import NotificationsAPIClient
 from notifications_python_client.errors import HTTPError
 
@@ -31,7 +34,46 @@ def describe_error(error: BaseException) -> str:
 
 
 def notify_client() -> NotificationsAPIClient:
-    return NotificationsAPIClient(settings.GOVUK_NOTIFY_API_KEY)
+    """A Notify client that gives up after GOVUK_NOTIFY_TIMEOUT seconds: a provider that never
+    answers must not hold a dispatcher (and its claimed rows) for ever."""
+    return NotificationsAPIClient(
+        settings.GOVUK_NOTIFY_API_KEY,
+        base_url=settings.GOVUK_NOTIFY_BASE_URL,
+        timeout=settings.GOVUK_NOTIFY_TIMEOUT,
+    )
+
+
+def uses_notify(channel: str) -> bool:
+    """Whether sends on ``channel`` go through GOV.UK Notify, which can be asked afterwards
+    whether it already has a message with our reference."""
+    if not settings.GOVUK_NOTIFY_API_KEY:
+        return False
+    if channel == NotificationChannel.SMS:
+        return True
+    return channel == NotificationChannel.EMAIL and bool(settings.GOVUK_NOTIFY_EMAIL_TEMPLATE_ID)
+
+
+def provider_reference_for(*, notification: Notification) -> str | None:
+    """Ask the provider whether it already accepted this notification (by our unique key).
+
+    Returns its id when it did, None when it did not. Only Notify can answer; for SMTP the
+    caller must decide without knowing (see the README's duplicate window).
+    """
+    if not uses_notify(notification.channel):
+        raise LookupError("Only GOV.UK Notify can be asked about a sent message.")
+    found = notify_client().get_all_notifications(reference=notification.key)
+    for item in (found or {}).get("notifications", []):
+        if item.get("reference") == notification.key:
+            return str(item.get("id", "")) or "notify"
+    return None
+
+
+def message_id_for(key: str) -> str:
+    """A Message-ID that is the same for every attempt at one notification, so a resent copy
+    is recognisably the same message (mail stores that deduplicate by Message-ID show one)."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:40]
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].partition("@")[2] or "bcbt.invalid"
+    return f"<{digest}@{domain}>"
 
 
 def _notify_call(send: object, **kwargs: object) -> str:
@@ -45,7 +87,9 @@ def _notify_call(send: object, **kwargs: object) -> str:
     return str((response or {}).get("id", ""))
 
 
-def _send_email(notification: Notification, message: OutgoingMessage) -> str:
+def _send_email(
+    notification: Notification, message: OutgoingMessage, connection: BaseEmailBackend | None
+) -> str:
     address = notification.recipient.email
     if not address:
         raise PermanentDeliveryError("The recipient has no email address.")
@@ -60,7 +104,10 @@ def _send_email(notification: Notification, message: OutgoingMessage) -> str:
             reference=notification.key,
             one_click_unsubscribe_url=first_stop or None,
         )
-    headers = {"X-Bcbt-Notification": str(notification.pk)}
+    headers = {
+        "X-Bcbt-Notification": str(notification.pk),
+        "Message-ID": message_id_for(notification.key),
+    }
     if first_stop:
         # RFC 8058: mail programs offer their own "unsubscribe" button, which POSTs to the link.
         headers["List-Unsubscribe"] = f"<{first_stop}>"
@@ -71,6 +118,7 @@ def _send_email(notification: Notification, message: OutgoingMessage) -> str:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[address],
         headers=headers,
+        connection=connection,
     )
     try:
         email.send(fail_silently=False)
@@ -95,10 +143,20 @@ def _send_sms(notification: Notification, message: OutgoingMessage) -> str:
     )
 
 
-def deliver(*, notification: Notification, message: OutgoingMessage) -> str:
-    """Send one message by its channel; returns the provider's reference, if any."""
+def deliver(
+    *,
+    notification: Notification,
+    message: OutgoingMessage,
+    connection: BaseEmailBackend | None = None,
+) -> str:
+    """Send one message by its channel; returns the provider's reference, if any.
+
+    With an open email ``connection`` the message goes over it and the connection stays open:
+    the send returns once the server has accepted the message, without waiting for its answer
+    to QUIT, so the caller records the send that much sooner.
+    """
     if notification.channel == NotificationChannel.IN_APP:
         return ""
     if notification.channel == NotificationChannel.SMS:
         return _send_sms(notification, message)
-    return _send_email(notification, message)
+    return _send_email(notification, message, connection)

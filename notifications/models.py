@@ -42,6 +42,7 @@ class NotificationState(models.TextChoices):
     PENDING = "pending", "Waiting to be sent"
     HELD = "held", "Held back by the patient's limits"
     QUEUED = "queued", "Within the patient's limits, about to be sent"
+    SENDING = "sending", "Claimed by a dispatcher, being sent"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed, will retry"
     DEAD = "dead", "Failed for good"
@@ -101,12 +102,27 @@ class Notification(models.Model):
     in_app = models.BooleanField(default=True)
     # The provider's id for the message (GOV.UK Notify), to trace a delivery.
     provider_reference = models.CharField(max_length=100, blank=True)
+    # When a dispatcher claimed the row (state "sending"); a claim older than
+    # NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS belongs to a dispatcher that died and is taken over.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # Dead because every attempt failed for a reason that may pass (not a refused address):
+    # a staff alert in this state is tried again once its channel works again.
+    retries_exhausted = models.BooleanField(default=False)
 
     class Meta:
         indexes = [
             models.Index(fields=["state", "due_at"]),
             models.Index(fields=["recipient", "state"]),
             models.Index(fields=["recipient", "budget_day"], name="notification_budget_idx"),
+            # The dispatcher's claim walks this index in due order and only ever sees the rows
+            # it may claim, however many sent rows the table holds.
+            models.Index(
+                fields=["channel", "due_at", "id"],
+                name="notification_claimable_idx",
+                condition=models.Q(
+                    state__in=["pending", "queued", "failed", "sending"],
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -62,9 +62,20 @@ class FakeNotifyClient:
     """Stands in for GOV.UK Notify (it leaves the machine): records what would be sent."""
 
     sent: list[dict[str, Any]] = []
+    timeouts: list[float] = []
 
-    def __init__(self, api_key: str) -> None:
+    def __init__(self, api_key: str, base_url: str = "", timeout: float = 30) -> None:
         self.api_key = api_key
+        FakeNotifyClient.timeouts.append(timeout)
+
+    def get_all_notifications(self, reference: str | None = None, **kwargs: Any) -> dict[str, Any]:
+        """Notify's search by our reference, over what it has accepted."""
+        found = [
+            {"id": f"notify-{number}", "reference": sent.get("reference")}
+            for number, sent in enumerate(FakeNotifyClient.sent, start=1)
+            if sent.get("reference") == reference
+        ]
+        return {"notifications": found}
 
     def send_email_notification(self, **kwargs: Any) -> dict[str, Any]:
         FakeNotifyClient.sent.append({"type": "email", **kwargs})
@@ -81,5 +92,6 @@ def fake_notify(settings: Any, monkeypatch: pytest.MonkeyPatch) -> type[FakeNoti
     settings.GOVUK_NOTIFY_EMAIL_TEMPLATE_ID = "email-template"
     settings.GOVUK_NOTIFY_SMS_TEMPLATE_ID = "sms-template"
     FakeNotifyClient.sent = []
+    FakeNotifyClient.timeouts = []
     monkeypatch.setattr("notifications.channels.NotificationsAPIClient", FakeNotifyClient)
     return FakeNotifyClient

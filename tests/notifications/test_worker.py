@@ -131,6 +131,8 @@ def worker(postgres, redis_url, tmp_path) -> Iterator[Callable[[], Worker]]:  # 
         DJANGO_EMAIL_BACKEND="tests.notifications.backends.DatabaseRecordingBackend",
         BCBT_TEST_EMAIL_DELAY="0.1",
         NOTIFICATIONS_EMAIL_PER_SECOND="1000",
+        # A killed worker's claims are taken over after this long (300 s in production).
+        NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS="6",
         PYTHONPATH=str(settings.BASE_DIR),
     )
     started: list[Worker] = []
@@ -191,24 +193,31 @@ def test_a_worker_killed_mid_batch_sends_every_notification_once(
     sent_before = set(
         Notification.objects.filter(state=NotificationState.SENT).values_list("id", flat=True)
     )
-    assert 12 <= len(sent_before) < total, "the kill must land in the middle of the batch"
-    # Exactly what was recorded as sent is marked sent: nothing half-done survived the kill.
-    assert sorted(recorded()) == sorted(sent_before)
+    accepted_before = set(recorded())
+    assert 12 <= len(accepted_before) < total, "the kill must land in the middle of the batch"
+    # Everything marked sent was accepted. What was accepted but not yet recorded when the
+    # worker died is the duplicate window (README): at most the sends in flight, 2 processes
+    # with 8 threads each.
+    in_window = accepted_before - sent_before
+    assert sent_before <= accepted_before
+    assert len(in_window) <= 16
 
     second = worker()
     second.start()
-    # The next beat tick: the sweep finds the rest and publishes dispatch tasks for it.
-    publish(redis_url, "notifications.sweep")
-    wait_for(
-        lambda: Notification.objects.filter(state=NotificationState.SENT).count() == total,
-        timeout=180,
-        what="the outbox to drain",
-    )
+    # Beat's ticks (every few seconds here): each sweep finds what is left, including the dead
+    # worker's claims once they are older than the claim timeout, and publishes dispatch tasks.
+    deadline = time.monotonic() + 180
+    while Notification.objects.filter(state=NotificationState.SENT).count() < total:
+        assert time.monotonic() < deadline, "timed out waiting for the outbox to drain"
+        publish(redis_url, "notifications.sweep")
+        time.sleep(4)
     second.kill()
 
     sends = recorded()
-    assert len(sends) == total, "no notification was sent twice"
-    assert set(sends) == set(Notification.objects.values_list("id", flat=True))
+    assert set(sends) == set(Notification.objects.values_list("id", flat=True)), "none lost"
+    resent = {sent for sent in sends if sends.count(sent) > 1}
+    assert resent <= in_window, "only a message in the window at the kill is ever sent twice"
+    assert len(sends) - total == len(resent)
     assert len(set(_worker_pids())) >= 2, (tmp_path / "worker.log").read_text()[-2000:]
 
 
