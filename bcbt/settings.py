@@ -537,3 +537,14 @@ SPECTACULAR_SETTINGS = {
 LOGGING = logging_config(structured=not DEBUG, level=env.str("DJANGO_LOG_LEVEL", default="INFO"))
 # /metrics answers only with "Authorization: Bearer <this>"; unset, it is off (404).
 BCBT_METRICS_TOKEN = env.str("BCBT_METRICS_TOKEN", default="")
+# Optional error reporting (operations/error_reporting.py): off unless a DSN is set; every event
+# is scrubbed of anything about a patient before it leaves.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from operations.error_reporting import error_reporting_start
+
+    error_reporting_start(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("BCBT_RELEASE", default=""),
+    )
