@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "notifications",
     "clinician",
     "patients",
+    "treatment",
 ]
 
 MIDDLEWARE = [
