@@ -1,5 +1,5 @@
-"""Admin for the audit trail and risk flags. Services and episodes are in treatment/admin.py:
-adding one there goes through the treatment services."""
+"""Admin for the audit trail. Services and episodes are in treatment/admin.py (adding one goes
+through the treatment services); risk flags in safety/admin.py."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from care.admin_audit import AuditedModelAdmin
-from care.models import AuditEvent, RiskFlag
+from care.models import AuditEvent
 
 
 @admin.register(AuditEvent)
@@ -29,26 +29,6 @@ class AuditEventAdmin(AuditedModelAdmin):
     date_hierarchy = "occurred_at"
 
     # The audit trail is append-only, even for admins.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
-@admin.register(RiskFlag)
-class RiskFlagAdmin(AuditedModelAdmin):
-    """Read-only: flags are closed with a note on the clinician page, where it is audited."""
-
-    service_path = "service"
-
-    list_display = ("id", "patient", "service", "status", "route", "pwp", "created_at")
-    list_filter = ("status", "route", "service")
-    date_hierarchy = "created_at"
-
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from accounts.models import User
 from care.models import AppointmentStatus, Episode
-from care.risk import risk_flag_raise, working_days_after
 from care.selectors import episode_active_for_patient
 from care.services import audit_event_record
 from measures import scoring
@@ -28,6 +27,7 @@ from measures.definitions import (
 )
 from measures.models import LicensedInstrumentText, QuestionnaireResponse
 from measures.selectors import configuration_for_service
+from safety.services import risk_flag_raise, working_days_after
 
 
 class UnknownInstrument(LookupError):
