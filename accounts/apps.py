@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class AccountsConfig(AppConfig):
@@ -10,3 +11,6 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         # Registers the device-token scheme with drf-spectacular.
         from accounts import api_schema  # noqa: F401
+
+        # Feature apps tell the navigator's queue what they know (accounts/support_sources.py).
+        autodiscover_modules("support_queue")

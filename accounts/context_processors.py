@@ -21,7 +21,7 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
     ],
     Role.PWP: [
         ("Caseload", "clinician:caseload"),
-        ("Risk flags", "measures:flags"),
+        ("Risk flags", "safety:flags"),
         ("Module library", "modules:library"),
         ("Session guides", "clinician:session-guides"),
         ("Alerts", "notifications:inbox"),

@@ -12,10 +12,8 @@ from importlib import import_module
 from typing import Any
 
 from axes.models import AccessAttempt
-from django.apps import apps
 from django.conf import settings
-from django.db import models
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -31,9 +29,13 @@ from accounts.models import (
     UserSession,
 )
 from accounts.services import lockout_usernames
+from accounts.support_sources import (
+    delivery_failure_counts,
+    delivery_failures_recent,
+    getting_started_steps,
+)
 from care.activity import LastActivity, last_activity_for_patients
 from care.models import Episode, EpisodeStatus
-from notifications.models import Notification, NotificationState
 
 # How far back the queue looks for failed messages and for lockouts.
 NOTIFICATION_FAILURE_WINDOW = datetime.timedelta(days=14)
@@ -156,34 +158,6 @@ def device_token_get_for_user(*, user: User, token_id: int) -> DeviceToken:
 # --- The support queue ------------------------------------------------------------------------
 
 
-def _optional_patient_model(label: str) -> tuple[type[models.Model], str] | None:
-    """A model another app may or may not have yet (``moodlog.MoodRating``,
-    ``notifications.NotificationPreference``) and the name of its field pointing at the
-    patient. None when the model is not there, so the queue simply skips that step."""
-    try:
-        model = apps.get_model(label)
-    except (LookupError, ValueError):
-        return None
-    candidates = [
-        model_field
-        for model_field in model._meta.get_fields()
-        if (model_field.many_to_one or model_field.one_to_one)
-        and model_field.concrete
-        and model_field.related_model is User
-    ]
-    for preferred in ("patient", "user"):
-        for candidate in candidates:
-            if candidate.name == preferred:
-                return model, candidate.name
-    if candidates:
-        return model, candidates[0].name
-    return None
-
-
-MOOD_RATING_MODEL = "moodlog.MoodRating"
-PREFERENCES_MODEL = "notifications.NotificationPreference"
-
-
 @dataclass
 class PatientEngagement:
     """Engagement facts about one patient, the only facts the navigator sees."""
@@ -195,20 +169,13 @@ class PatientEngagement:
     last_activity: LastActivity | None
     has_signed_in: bool
     has_app: bool
-    # None when the app that holds this fact is not installed.
-    has_mood_rating: bool | None
-    has_preferences: bool | None
+    # The registered getting-started steps (accounts/support_sources.py) not done yet.
+    steps_missing: list[str] = field(default_factory=list)
 
     @property
     def getting_started_missing(self) -> list[str]:
-        missing = []
-        if not self.has_signed_in:
-            missing.append("first sign-in")
-        if self.has_preferences is False:
-            missing.append("notification preferences")
-        if self.has_mood_rating is False:
-            missing.append("first mood rating")
-        return missing
+        missing = [] if self.has_signed_in else ["first sign-in"]
+        return missing + self.steps_missing
 
 
 def _engagement_annotations() -> dict[str, Any]:
@@ -225,13 +192,8 @@ def _engagement_annotations() -> dict[str, Any]:
         ),
         "has_token": Exists(DeviceToken.objects.filter(user=OuterRef("pk"))),
     }
-    for name, label in (("has_mood", MOOD_RATING_MODEL), ("has_prefs", PREFERENCES_MODEL)):
-        found = _optional_patient_model(label)
-        if found is not None:
-            model, patient_field = found
-            annotations[name] = Exists(
-                model._default_manager.filter(**{patient_field: OuterRef("pk")})
-            )
+    for step in getting_started_steps():
+        annotations[f"step_done_{step.key}"] = Exists(step.done())
     return annotations
 
 
@@ -257,8 +219,11 @@ def engagement_for_patients(patients: QuerySet[User]) -> list[PatientEngagement]
                 last_activity=activity.get(patient.pk),
                 has_signed_in=patient.last_login is not None or patient.has_token,  # type: ignore[attr-defined]
                 has_app=patient.has_token,  # type: ignore[attr-defined]
-                has_mood_rating=getattr(patient, "has_mood", None),
-                has_preferences=getattr(patient, "has_prefs", None),
+                steps_missing=[
+                    step.missing
+                    for step in getting_started_steps()
+                    if not getattr(patient, f"step_done_{step.key}")
+                ],
             )
         )
     return result
@@ -376,20 +341,7 @@ def support_queue_for_navigator(
         .values("patient_id", "kind")
         .annotate(last_closed=Max("closed_at"))
     }
-    failures = {
-        row["recipient_id"]: row
-        for row in Notification.objects.filter(
-            recipient_id__in=list(by_id),
-            state__in=[NotificationState.FAILED, NotificationState.DEAD],
-            created_at__gte=now - NOTIFICATION_FAILURE_WINDOW,
-        )
-        .values("recipient_id")
-        .annotate(
-            failed=Count("pk"),
-            dead=Count("pk", filter=Q(state=NotificationState.DEAD)),
-            last_failed=Max("created_at"),
-        )
-    }
+    failures = delivery_failure_counts(list(by_id), now - NOTIFICATION_FAILURE_WINDOW)
     lockouts = _lockouts_by_patient(engagements, now)
 
     # What the queue finds by itself: (patient id, kind) -> (detail, since, trigger time).
@@ -408,12 +360,12 @@ def support_queue_for_navigator(
         )
     for patient_id, row in failures.items():
         # "Keeps failing": given up on at least once, or failed twice or more.
-        if row["dead"] >= 1 or row["failed"] >= 2:
+        if row.dead >= 1 or row.failed >= 2:
             detected[(patient_id, SupportKind.NOTIFICATIONS_FAILING)] = (
-                f"{row['failed']} message{'s' if row['failed'] != 1 else ''} failed in the "
+                f"{row.failed} message{'s' if row.failed != 1 else ''} failed in the "
                 f"last {NOTIFICATION_FAILURE_WINDOW.days} days.",
-                row["last_failed"],
-                row["last_failed"],
+                row.last_failed,
+                row.last_failed,
             )
     inactive_before = now - datetime.timedelta(days=inactive_days)
     for engagement in engagements:
@@ -470,7 +422,8 @@ class PatientSupportSummary:
     lockout: tuple[datetime.datetime, int] | None
     lockout_until: datetime.datetime | None
     lockout_active: bool
-    failed_notifications: list[Notification]
+    # Delivery facts of failed messages (accounts/support_sources.py), never their content.
+    failed_notifications: list[Any]
     open_requests: list[SupportRequest]
     notes_for_pwp: list[NavigatorNote]
     episode: Episode | None
@@ -481,16 +434,7 @@ def patient_support_summary(*, navigator: User, patient: User) -> PatientSupport
     now = timezone.now()
     engagement = engagement_for_patients(User.objects.filter(pk=patient.pk))[0]
     lockout = _lockouts_by_patient([engagement], now).get(patient.pk)
-    failed = list(
-        Notification.objects.filter(
-            recipient=patient,
-            state__in=[NotificationState.FAILED, NotificationState.DEAD],
-            created_at__gte=now - NOTIFICATION_FAILURE_WINDOW,
-        )
-        # Only delivery facts: never the subject or body of the message.
-        .only("id", "kind", "channel", "state", "created_at", "attempts", "last_error")
-        .order_by("-created_at")[:20]
-    )
+    failed = delivery_failures_recent(patient, now - NOTIFICATION_FAILURE_WINDOW)[:20]
     return PatientSupportSummary(
         engagement=engagement,
         browser_sessions=UserSession.objects.filter(

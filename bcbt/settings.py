@@ -85,9 +85,11 @@ INSTALLED_APPS = [
     "moodlog",
     "measures",
     "notifications",
+    "safety",
     "clinician",
     "patients",
     "operations",
+    "treatment",
 ]
 
 MIDDLEWARE = [
@@ -467,8 +469,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Risk flags not reviewed within the service's window move to the duty queue. The sweep is
     # cheap (an indexed query) and idempotent, so it runs every five minutes.
-    "measures-escalate-overdue-risk-flags": {
-        "task": "measures.tasks.risk_flags_escalate",
+    "safety-escalate-overdue-risk-flags": {
+        "task": "safety.tasks.risk_flags_escalate",
         "schedule": env.float("BCBT_RISK_ESCALATION_SWEEP_SECONDS", default=300.0),
     },
     "notifications-sweep": {

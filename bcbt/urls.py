@@ -46,6 +46,7 @@ urlpatterns = [
     path("", include("clinician.urls")),
     path("", include("patients.urls")),
     path("", include("measures.urls")),
+    path("", include("safety.urls")),
     path("", include("modules.urls")),
     path("notifications/", include("notifications.urls")),
     path("unsubscribe/", include("notifications.unsubscribe_urls")),

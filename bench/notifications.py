@@ -85,7 +85,7 @@ def run() -> list[dict[str, Any]]:
     _setup_django()
     from django.conf import settings
 
-    from care.services import service_create
+    from treatment.services import service_create
 
     # The runner (bench/__main__.py) has already made a throwaway database for this run.
     rows: list[dict[str, Any]] = []

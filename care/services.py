@@ -65,19 +65,16 @@ def audit_event_record(
     )
 
 
-@transaction.atomic
-def service_create(*, name: str, slug: str, time_zone: str = "Europe/London") -> Service:
-    """Create a service with the default session plan, which its admin may then change."""
-    service = Service.objects.create(name=name, slug=slug, time_zone=time_zone)
-    SessionPlanEntry.objects.bulk_create(
+def session_plan_default_create(*, service: Service) -> list[SessionPlanEntry]:
+    """Give a new service the trial's session plan, which its admin may then change."""
+    return SessionPlanEntry.objects.bulk_create(
         SessionPlanEntry(service=service, number=number, kind=kind, days_after_start=days)
         for number, kind, days in DEFAULT_SESSION_PLAN
     )
-    return service
 
 
 @transaction.atomic
-def episode_start(
+def episode_create(
     *,
     patient: User,
     service: Service,
@@ -85,8 +82,11 @@ def episode_start(
     started_on: datetime.date,
     first_session_time: datetime.time = datetime.time(10, 0),
     by: User | None = None,
+    request: HttpRequest | None = None,
 ) -> Episode:
-    """Open an episode and book its appointments from the service's session plan."""
+    """The care half of opening an episode: the row and its appointments from the service's
+    session plan. Callers open an episode with ``treatment.services.episode_start``, which also
+    assigns the programme; this function is its building block."""
     episode = Episode.objects.create(
         patient=patient, pwp=pwp, service=service, started_on=started_on
     )
@@ -104,20 +104,68 @@ def episode_start(
         )
         for entry in service.session_plan.order_by("number")
     )
-    audit_event_record(actor=by, action="episode.start", patient=patient, target=episode)
-    from modules.services import assignments_create_for_episode  # local: modules imports care
-
-    assignments_create_for_episode(episode=episode)
+    audit_event_record(
+        actor=by, action="episode.start", patient=patient, target=episode, request=request
+    )
     return episode
 
 
-def episode_end(
-    *, episode: Episode, status: str, ended_on: datetime.date, by: User | None
+class EpisodeChangeError(Exception):
+    """A change an episode cannot take; the message is for the person who asked."""
+
+
+@transaction.atomic
+def episode_pwp_change(
+    *, episode: Episode, pwp: User | None, by: User | None, request: HttpRequest | None = None
 ) -> Episode:
+    """Give an episode another PWP (or none: then its alerts go to the duty queue)."""
+    locked = Episode.objects.select_for_update().get(pk=episode.pk)
+    if not locked.is_active:
+        raise EpisodeChangeError("This treatment has ended, so its PWP cannot change.")
+    before = locked.pwp_id
+    if (pwp is not None and before == pwp.pk) or (pwp is None and before is None):
+        return locked
+    locked.pwp = pwp
+    locked.save(update_fields=["pwp"])
+    audit_event_record(
+        actor=by,
+        action="episode.pwp_change",
+        patient=locked.patient,
+        target=locked,
+        request=request,
+        detail={"from_pwp_id": before, "to_pwp_id": pwp.pk if pwp is not None else None},
+    )
+    return locked
+
+
+@transaction.atomic
+def episode_end(
+    *,
+    episode: Episode,
+    status: str,
+    ended_on: datetime.date,
+    by: User | None,
+    request: HttpRequest | None = None,
+) -> Episode:
+    """End a course of treatment. Episodes end; they are never deleted."""
     if status == EpisodeStatus.ACTIVE:
-        raise ValueError("An episode ends as completed, dropped out or discharged.")
-    episode.status = status
-    episode.ended_on = ended_on
-    episode.save(update_fields=["status", "ended_on"])
-    audit_event_record(actor=by, action="episode.end", patient=episode.patient, target=episode)
-    return episode
+        raise EpisodeChangeError("An episode ends as completed, dropped out or discharged.")
+    # Locked so two people ending the same episode at once record one ending, not two.
+    locked = Episode.objects.select_for_update().get(pk=episode.pk)
+    if not locked.is_active:
+        raise EpisodeChangeError("This treatment has already ended.")
+    if ended_on < locked.started_on:
+        raise EpisodeChangeError("An episode cannot end before it started.")
+    locked.status = status
+    locked.ended_on = ended_on
+    locked.save(update_fields=["status", "ended_on"])
+    audit_event_record(
+        actor=by,
+        action="episode.end",
+        patient=locked.patient,
+        target=locked,
+        request=request,
+        detail={"status": status},
+    )
+    episode.status, episode.ended_on = locked.status, locked.ended_on
+    return locked

@@ -17,8 +17,7 @@ from accounts.models import NavigatorNote, User
 from accounts.selectors import navigator_notes_for_episode
 from care.activity import last_activity_for_patients
 from care.history import EarlierVersion, earlier_versions
-from care.models import AgreedTask, Appointment, AppointmentStatus, Episode, RiskFlag, SessionRecord
-from care.risk import open_risk_flags_for_episodes
+from care.models import AgreedTask, Appointment, AppointmentStatus, Episode, SessionRecord
 from care.selectors import appointment_next_among
 from clinician.charts import SeriesChart, series_chart
 from clinician.models import BriefReview, Message, PatientTopic
@@ -36,6 +35,8 @@ from modules.selectors import (
 from moodlog.chart import MoodChart, mood_chart
 from moodlog.models import MoodRating
 from notifications.models import Notification, NotificationState
+from safety.models import RiskFlag
+from safety.selectors import open_risk_flags_for_episodes
 
 
 @dataclass

@@ -21,12 +21,12 @@ from django.db.models import Count, Q
 from accounts.models import User
 from care.activity import LastActivity, last_activity_for_patients
 from care.models import Episode
-from care.risk import open_risk_flags_for_episodes
 from care.selectors import caseload_for_staff
 from clinician.charts import Sparkline, sparkline
 from clinician.models import Message
 from measures.outcomes import episode_outcomes
 from moodlog.models import MoodRating
+from safety.selectors import open_risk_flags_for_episodes
 
 MOOD_WINDOW_DAYS = 7
 MOOD_FALL_POINTS = 2

@@ -19,7 +19,12 @@ from measures.definitions import NEEDS_CLINICIAN_REVIEW
 from measures.models import QuestionnaireResponse
 from measures.scoring import AnswerError
 from measures.selectors import questionnaire_responses_for_patient, questionnaires_due_for_patient
-from measures.services import UnknownInstrument, patient_instrument, questionnaire_response_record
+from measures.services import (
+    TreatmentEnded,
+    UnknownInstrument,
+    patient_instrument,
+    questionnaire_response_record,
+)
 from measures.signposting import crisis_signposting
 
 
@@ -185,6 +190,10 @@ def questionnaires_due(request: Request) -> Response:
         404: OpenApiResponse(
             QuestionnaireErrorSerializer, description="No questionnaire with that code."
         ),
+        409: OpenApiResponse(
+            QuestionnaireErrorSerializer,
+            description="The patient's course of treatment has ended; nothing was stored.",
+        ),
         413: OpenApiResponse(
             QuestionnaireErrorSerializer, description="The request body is too large."
         ),
@@ -220,4 +229,6 @@ def questionnaire_responses(request: Request, code: str) -> Response:
         )
     except AnswerError as error:
         return Response({"answers": [str(error)]}, status=status.HTTP_400_BAD_REQUEST)
+    except TreatmentEnded as error:
+        return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
     return Response(response_data(response), status=status.HTTP_201_CREATED)

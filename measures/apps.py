@@ -5,3 +5,9 @@ from django.apps import AppConfig
 
 class MeasuresConfig(AppConfig):
     name = "measures"
+
+    def ready(self) -> None:
+        # The risk-flag page (safety) shows what a flagged answer was through this describer.
+        from measures import flag_sources
+
+        flag_sources.register()

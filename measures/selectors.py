@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from accounts.models import User
 from care.models import Appointment, AppointmentStatus, Episode, Service
-from care.risk import open_risk_flags_for_episodes
 from care.selectors import appointment_next_among, episode_active_for_patient
 from measures.definitions import (
     RESPONDENT_PATIENT,
@@ -21,6 +20,7 @@ from measures.definitions import (
     shipped_instruments,
 )
 from measures.models import LicensedInstrumentText, MeasuresConfiguration, QuestionnaireResponse
+from safety.selectors import open_risk_flags_for_episodes
 
 __all__ = [
     "DueQuestionnaire",

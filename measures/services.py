@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from accounts.models import User
 from care.models import AppointmentStatus, Episode
-from care.risk import risk_flag_raise, working_days_after
 from care.selectors import episode_active_for_patient
 from care.services import audit_event_record
 from measures import scoring
@@ -28,6 +27,7 @@ from measures.definitions import (
 )
 from measures.models import LicensedInstrumentText, QuestionnaireResponse
 from measures.selectors import configuration_for_service
+from safety.services import risk_flag_raise, working_days_after
 
 
 class UnknownInstrument(LookupError):
@@ -84,6 +84,17 @@ def _response_create(
     )
 
 
+class TreatmentEnded(Exception):
+    """The patient's course of treatment has ended: bcbt no longer takes their answers."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Your course of treatment has ended, so bcbt no longer takes questionnaire answers "
+            "and nobody would read them. If you need help now, call NHS 111 or Samaritans on "
+            "116 123. In an emergency, call 999."
+        )
+
+
 def questionnaire_response_record(
     *,
     patient: User,
@@ -95,7 +106,9 @@ def questionnaire_response_record(
     """Score and store a patient's answers. A flagged answer (PHQ-9 question 9 above 0) raises a
     risk flag and its alerts in the same transaction: all are kept, or none.
 
-    Raises UnknownInstrument (404) and scoring.AnswerError (400) before anything is written.
+    Raises UnknownInstrument (404), scoring.AnswerError (400) and TreatmentEnded (409, the
+    patient's last episode has ended) before anything is written. A patient not yet in
+    treatment may still answer: their flags go to the service's duty queue.
     """
     instrument = patient_instrument(instrument_code)
     values = scoring.answers_validate(instrument, answers)
@@ -103,6 +116,8 @@ def questionnaire_response_record(
     now = now or timezone.now()
     with transaction.atomic():
         episode = episode_active_for_patient(patient=patient)
+        if episode is None and Episode.objects.filter(patient=patient).exists():
+            raise TreatmentEnded()
         service = episode.service if episode is not None else patient.service
         response = _response_create(
             instrument=instrument,

@@ -1,4 +1,4 @@
-"""Patient pages under /questionnaires/ and staff pages under /clinician/ (flags, outcomes).
+"""Patient pages under /questionnaires/ and staff pages under /clinician/ (outcomes, alliance).
 
 Included once at the root so the ``measures`` namespace stays unique; the clinician paths sit
 beside the clinician app's own and do not overlap them.
@@ -20,8 +20,6 @@ urlpatterns = [
         name="response",
     ),
     path("questionnaires/<slug:code>/", views.questionnaire_answer, name="answer"),
-    path("clinician/flags/", clinician_views.flag_list, name="flags"),
-    path("clinician/flags/<int:flag_id>/", clinician_views.flag_detail, name="flag-detail"),
     path(
         "clinician/patients/<int:patient_id>/outcomes/",
         clinician_views.patient_outcomes,

@@ -17,7 +17,12 @@ from measures.selectors import (
     questionnaire_responses_for_patient,
     questionnaires_due_for_patient,
 )
-from measures.services import UnknownInstrument, patient_instrument, questionnaire_response_record
+from measures.services import (
+    TreatmentEnded,
+    UnknownInstrument,
+    patient_instrument,
+    questionnaire_response_record,
+)
 from measures.signposting import crisis_signposting
 
 
@@ -61,18 +66,25 @@ def questionnaire_answer(request: AuthenticatedHttpRequest, code: str) -> HttpRe
         # Licensed wording not loaded yet: nothing to show the patient.
         raise Http404("This questionnaire is not available.")
     form = QuestionnaireForm(request.POST or None, instrument=instrument)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        response = questionnaire_response_record(
-            patient=request.user,
-            instrument_code=code,
-            answers=form.answers(),
-            request=request,
-        )
-        return redirect("measures:response", response_id=response.pk)
+        try:
+            response = questionnaire_response_record(
+                patient=request.user,
+                instrument_code=code,
+                answers=form.answers(),
+                request=request,
+            )
+        except TreatmentEnded as error:
+            form.add_error(None, str(error))
+            status = 409
+        else:
+            return redirect("measures:response", response_id=response.pk)
     return render(
         request,
         "measures/questionnaire_answer.html",
         {"instrument": instrument, "form": form, "questions": form.questions()},
+        status=status,
     )
 
 

@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from care.models import RiskFlag, RiskFlagStatus
 from notifications.models import Notification, NotificationState
 from operations.exposition import CONTENT_TYPE, Metric, render
 from operations.latency import BUCKETS, latency_snapshot
 from operations.models import TaskFailureTally
+from safety.models import RiskFlag, RiskFlagStatus
 
 # Waiting to go out now. Held rows are left out: the patient's own limits hold them on purpose.
 UNSENT_STATES = (NotificationState.PENDING, NotificationState.QUEUED, NotificationState.FAILED)

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from care.models import Episode, Service
-from care.services import episode_start, service_create
+from treatment.services import episode_start, service_create
 
 # Tests use a fast hasher (see conftest), so a real-looking password costs nothing.
 PASSWORD = "correct-horse-battery-staple"

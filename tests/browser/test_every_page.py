@@ -14,8 +14,9 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
-from care.models import Appointment, Episode, RiskFlag
+from care.models import Appointment, Episode
 from modules.models import Assignment
+from safety.models import RiskFlag
 from tests.browser.conftest import assert_no_serious_axe_violations, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

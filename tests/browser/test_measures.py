@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from care.models import RiskFlag, RiskFlagStatus
+from safety.models import RiskFlag, RiskFlagStatus
 from tests import factories
 from tests.browser.conftest import (
     assert_fits_phone_width,

@@ -23,13 +23,14 @@ from django.utils import timezone
 
 from accounts.models import DeviceToken, User
 from care.admin_scoping import SHARED, SUPERUSER_ONLY, ScopedChoicesMixin, ServiceScopedAdminMixin
-from care.models import RiskFlag, Service
+from care.models import Service
 from care.services import audit_event_record
 from clinician.models import SessionGuide
 from measures.models import MeasuresConfiguration
 from modules.models import Assignment, AssignmentChange, Module, ProgrammeEntry, ProgrammeSettings
 from modules.services import modules_load
 from notifications.models import Notification, NotificationPreference, ServiceNotificationPolicy
+from safety.models import RiskFlag
 from tests import factories
 
 
@@ -56,7 +57,7 @@ def _rows_in(service: Service, tag: str) -> ServiceRows:
         "care.Service": service,
         "care.Episode": episode,
         "care.AuditEvent": audit_event_record(actor=pwp, action="test.read", patient=patient),
-        "care.RiskFlag": RiskFlag.objects.create(
+        "safety.RiskFlag": RiskFlag.objects.create(
             patient=patient,
             episode=episode,
             service=service,

@@ -11,8 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from care.models import Episode, RiskFlag, SessionRecord
-from care.risk import risk_flag_close
+from care.models import Episode, SessionRecord
 from clinician.services import session_record_save
 from measures.services import questionnaire_response_record
 from modules.models import Assignment
@@ -23,6 +22,8 @@ from modules.services import (
     exercise_feedback_give,
     modules_load,
 )
+from safety.models import RiskFlag
+from safety.services import risk_flag_close
 
 FIRST = "Low mood since the move; FIRST-WORDING-4411."
 SECOND = "Low mood since the move; agreed activity diary."
@@ -116,7 +117,7 @@ def test_a_closed_flag_records_who_closed_it_and_is_not_shown_as_edited(
     risk_flag_close(flag=flag, by=pwp, note="Phoned, safety plan agreed.")
     latest = flag.history.latest()  # type: ignore[attr-defined]
     assert (latest.review_note, latest.history_user) == ("Phoned, safety plan agreed.", pwp)
-    page = pwp_client.get(reverse("measures:flag-detail", args=[flag.pk])).content.decode()
+    page = pwp_client.get(reverse("safety:flag-detail", args=[flag.pk])).content.decode()
     assert "Phoned, safety plan agreed." in page
     assert "Edited" not in page
 

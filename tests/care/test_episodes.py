@@ -6,8 +6,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from care.models import AppointmentKind, AuditEvent
-from care.services import episode_start
 from tests.factories import make_episode
+from treatment.services import episode_start
 
 
 def test_a_new_episode_gets_eleven_alternating_sessions(episode) -> None:  # type: ignore[no-untyped-def]

@@ -7,9 +7,9 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from accounts.tokens import device_token_issue
-from care.models import RiskFlag
 from measures.models import QuestionnaireResponse
 from notifications.models import Notification
+from safety.models import RiskFlag
 from tests.measures.conftest import reschedule
 
 URL = "/api/v1/questionnaires/{code}/responses/"

@@ -9,9 +9,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from care.models import AuditEvent, DutyQueueMember, RiskFlag, RiskFlagStatus
+from care.models import AuditEvent, DutyQueueMember
 from measures.models import QuestionnaireResponse
 from measures.services import questionnaire_response_record
+from safety.models import RiskFlag, RiskFlagStatus
 from tests import factories
 from tests.conftest import client_for
 from tests.measures.conftest import reschedule
@@ -29,16 +30,16 @@ def flag(episode) -> RiskFlag:  # type: ignore[no-untyped-def]
 
 
 def test_pwp_sees_their_open_flag(pwp_client, flag) -> None:  # type: ignore[no-untyped-def]
-    page = pwp_client.get(reverse("measures:flags"))
+    page = pwp_client.get(reverse("safety:flags"))
     assert page.status_code == 200
     html = page.content.decode()
     assert flag.patient.display_name in html
-    assert reverse("measures:flag-detail", args=[flag.pk]) in html
+    assert reverse("safety:flag-detail", args=[flag.pk]) in html
     assert "1 open flag" in html
 
 
 def test_viewing_a_flag_is_audited_and_shows_why(pwp_client, pwp, flag) -> None:  # type: ignore[no-untyped-def]
-    page = pwp_client.get(reverse("measures:flag-detail", args=[flag.pk]))
+    page = pwp_client.get(reverse("safety:flag-detail", args=[flag.pk]))
     assert page.status_code == 200
     html = page.content.decode()
     assert "Thoughts that you would be better off dead" in html
@@ -50,18 +51,18 @@ def test_viewing_a_flag_is_audited_and_shows_why(pwp_client, pwp, flag) -> None:
 
 def test_closing_with_a_note_closes_and_audits(pwp_client, pwp, flag) -> None:  # type: ignore[no-untyped-def]
     response = pwp_client.post(
-        reverse("measures:flag-detail", args=[flag.pk]), {"note": "Phoned, safety plan agreed."}
+        reverse("safety:flag-detail", args=[flag.pk]), {"note": "Phoned, safety plan agreed."}
     )
-    assert response.status_code == 302 and response["Location"] == reverse("measures:flags")
+    assert response.status_code == 302 and response["Location"] == reverse("safety:flags")
     flag.refresh_from_db()
     assert flag.status == RiskFlagStatus.CLOSED and flag.reviewed_by == pwp
     assert flag.review_note == "Phoned, safety plan agreed."
     assert AuditEvent.objects.filter(action="risk_flag.close", actor=pwp).count() == 1
-    assert "No open flags" in pwp_client.get(reverse("measures:flags")).content.decode()
+    assert "No open flags" in pwp_client.get(reverse("safety:flags")).content.decode()
 
 
 def test_closing_without_a_note_is_refused(pwp_client, flag) -> None:  # type: ignore[no-untyped-def]
-    response = pwp_client.post(reverse("measures:flag-detail", args=[flag.pk]), {"note": "  "})
+    response = pwp_client.post(reverse("safety:flag-detail", args=[flag.pk]), {"note": "  "})
     assert response.status_code == 400
     assert "Write what you did" in response.content.decode()
     flag.refresh_from_db()
@@ -69,7 +70,7 @@ def test_closing_without_a_note_is_refused(pwp_client, flag) -> None:  # type: i
 
 
 def test_closing_a_closed_flag_is_409(pwp_client, flag) -> None:  # type: ignore[no-untyped-def]
-    url = reverse("measures:flag-detail", args=[flag.pk])
+    url = reverse("safety:flag-detail", args=[flag.pk])
     pwp_client.post(url, {"note": "Done."})
     assert pwp_client.post(url, {"note": "Again."}).status_code == 409
     flag.refresh_from_db()
@@ -77,25 +78,25 @@ def test_closing_a_closed_flag_is_409(pwp_client, flag) -> None:  # type: ignore
 
 
 def test_other_pwp_gets_404_and_sees_no_flag(other_pwp_client, flag) -> None:  # type: ignore[no-untyped-def]
-    url = reverse("measures:flag-detail", args=[flag.pk])
+    url = reverse("safety:flag-detail", args=[flag.pk])
     assert other_pwp_client.get(url).status_code == 404
     assert other_pwp_client.post(url, {"note": "Not mine."}).status_code == 404
     assert (
         flag.patient.display_name
-        not in other_pwp_client.get(reverse("measures:flags")).content.decode()
+        not in other_pwp_client.get(reverse("safety:flags")).content.decode()
     )
     flag.refresh_from_db()
     assert flag.status == RiskFlagStatus.OPEN
 
 
 def test_a_missing_flag_is_404_like_another_pwps(pwp_client) -> None:  # type: ignore[no-untyped-def]
-    assert pwp_client.get(reverse("measures:flag-detail", args=[999999])).status_code == 404
+    assert pwp_client.get(reverse("safety:flag-detail", args=[999999])).status_code == 404
 
 
 @pytest.mark.parametrize("persona", ["patient_client", "navigator_client"])
 def test_patients_and_navigators_never_see_flags(request, persona, flag) -> None:  # type: ignore[no-untyped-def]
     client = request.getfixturevalue(persona)
-    for url in (reverse("measures:flags"), reverse("measures:flag-detail", args=[flag.pk])):
+    for url in (reverse("safety:flags"), reverse("safety:flag-detail", args=[flag.pk])):
         response = client.get(url)
         assert response.status_code == 403
         page = response.content.decode()
@@ -106,8 +107,8 @@ def test_patients_and_navigators_never_see_flags(request, persona, flag) -> None
 
 def test_anonymous_is_sent_to_sign_in(flag) -> None:  # type: ignore[no-untyped-def]
     for url in (
-        reverse("measures:flags"),
-        reverse("measures:flag-detail", args=[flag.pk]),
+        reverse("safety:flags"),
+        reverse("safety:flag-detail", args=[flag.pk]),
         reverse("measures:patient-outcomes", args=[flag.patient_id]),
         reverse("measures:alliance-rate", args=[flag.patient_id]),
     ):
@@ -118,20 +119,20 @@ def test_anonymous_is_sent_to_sign_in(flag) -> None:  # type: ignore[no-untyped-
 def test_service_admin_sees_the_duty_queue_not_the_pwps_own_flags(
     service_admin_client, flag, service, patient
 ) -> None:  # type: ignore[no-untyped-def]
-    html = service_admin_client.get(reverse("measures:flags")).content.decode()
+    html = service_admin_client.get(reverse("safety:flags")).content.decode()
     assert "No open flags" in html
     waiting = factories.PatientFactory.create(
         service=service, first_name="Wren", last_name="Waiting"
     )
     factories.make_episode(patient=waiting, pwp=None, service=service)
     questionnaire_response_record(patient=waiting, instrument_code="phq9", answers=FLAGGED)
-    html = service_admin_client.get(reverse("measures:flags")).content.decode()
+    html = service_admin_client.get(reverse("safety:flags")).content.decode()
     assert "Wren Waiting" in html and "Duty queue (no PWP)" in html
 
 
 def test_an_escalated_flag_shows_on_the_duty_queue(service_admin_client, flag) -> None:  # type: ignore[no-untyped-def]
     RiskFlag.objects.filter(pk=flag.pk).update(escalated_at=timezone.now())
-    html = service_admin_client.get(reverse("measures:flags")).content.decode()
+    html = service_admin_client.get(reverse("safety:flags")).content.decode()
     assert flag.patient.display_name in html and "Overdue" in html
 
 
@@ -140,15 +141,14 @@ def test_a_listed_duty_member_pwp_sees_the_duty_queue(
 ) -> None:  # type: ignore[no-untyped-def]
     DutyQueueMember.objects.create(service=service, staff=other_pwp)
     RiskFlag.objects.filter(pk=flag.pk).update(escalated_at=timezone.now())
-    assert other_pwp_client.get(reverse("measures:flag-detail", args=[flag.pk])).status_code == 200
+    assert other_pwp_client.get(reverse("safety:flag-detail", args=[flag.pk])).status_code == 200
 
 
 def test_an_admin_of_another_service_gets_404(flag) -> None:  # type: ignore[no-untyped-def]
     elsewhere = factories.ServiceAdminFactory.create(service=factories.ServiceFactory.create())
     RiskFlag.objects.filter(pk=flag.pk).update(escalated_at=timezone.now())
     assert (
-        client_for(elsewhere).get(reverse("measures:flag-detail", args=[flag.pk])).status_code
-        == 404
+        client_for(elsewhere).get(reverse("safety:flag-detail", args=[flag.pk])).status_code == 404
     )
 
 
@@ -160,7 +160,7 @@ def test_flag_list_runs_a_constant_number_of_queries(
         factories.make_episode(patient=patient, pwp=pwp, service=service)
         questionnaire_response_record(patient=patient, instrument_code="phq9", answers=FLAGGED)
     with django_assert_max_num_queries(10):
-        assert pwp_client.get(reverse("measures:flags")).status_code == 200
+        assert pwp_client.get(reverse("safety:flags")).status_code == 200
 
 
 # --- Outcomes -------------------------------------------------------------------------------

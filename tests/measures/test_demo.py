@@ -3,10 +3,11 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from care.models import Episode, RiskFlag, RiskFlagStatus
+from care.models import Episode
 from measures.alliance import alliance_for_episode
 from measures.outcomes import episode_outcomes
 from notifications.models import Notification
+from safety.models import RiskFlag, RiskFlagStatus
 
 
 @pytest.mark.django_db

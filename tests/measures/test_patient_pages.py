@@ -7,9 +7,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from care.models import RiskFlag
 from measures.models import QuestionnaireResponse
 from measures.services import questionnaire_response_record
+from safety.models import RiskFlag
 from tests.measures.conftest import reschedule
 
 

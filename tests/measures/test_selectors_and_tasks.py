@@ -42,7 +42,7 @@ def test_latest_scores_for_a_caseload_in_one_query(
 def test_escalation_sweep_is_on_the_beat_schedule_and_registered() -> None:
     from bcbt.celery import app
 
-    entry = settings.CELERY_BEAT_SCHEDULE["measures-escalate-overdue-risk-flags"]
-    assert entry["task"] == "measures.tasks.risk_flags_escalate"
+    entry = settings.CELERY_BEAT_SCHEDULE["safety-escalate-overdue-risk-flags"]
+    assert entry["task"] == "safety.tasks.risk_flags_escalate"
     app.loader.import_default_modules()
-    assert "measures.tasks.risk_flags_escalate" in app.tasks
+    assert "safety.tasks.risk_flags_escalate" in app.tasks

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from care.models import Episode
-from care.risk import risk_flag_raise
 from notifications.models import Notification, NotificationState
+from safety.services import risk_flag_raise
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Risk flags: raising, reviewing and escalating them, and the reads that scope them.
+"""Risk flags: raising, reviewing and escalating them (the scoped reads are in selectors.py).
 
 A risk flag is raised in the same transaction as the answers that caused it, with an alert row in
 the notification outbox for each person who must see it: the patient's PWP, or every member of
@@ -17,33 +17,21 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
-from collections import defaultdict
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.db.models import Q
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
-from care.models import (
-    DutyQueueMember,
-    Episode,
-    RiskFlag,
-    RiskFlagReason,
-    RiskFlagRoute,
-    RiskFlagStatus,
-    Service,
-)
+from care.models import DutyQueueMember, Episode, Service
 from care.services import audit_event_record
 from notifications.models import Notification, NotificationKind, NotificationState
 from notifications.services import notification_enqueue
-
-if TYPE_CHECKING:
-    from measures.models import QuestionnaireResponse
+from safety.models import RiskFlag, RiskFlagReason, RiskFlagRoute, RiskFlagStatus
 
 ALERT_SUBJECT = "A patient needs a clinician review"
 ALERT_BODY_PWP = "A patient on your caseload needs a clinician review."
@@ -119,7 +107,7 @@ def is_on_duty_queue(*, staff: User, service_id: int | None) -> bool:
 
 
 def _flag_link(flag: RiskFlag) -> str:
-    return reverse("measures:flag-detail", args=[flag.pk])
+    return reverse("safety:flag-detail", args=[flag.pk])
 
 
 # --- Writes ---------------------------------------------------------------------------------
@@ -131,7 +119,9 @@ def risk_flag_raise(
     patient: User,
     episode: Episode | None,
     service: Service | None,
-    source_response: QuestionnaireResponse | None,
+    # A measures.QuestionnaireResponse, typed loosely: safety sits below measures and never
+    # imports it, not even for types.
+    source_response: Any,
     review_due_at: datetime.datetime,
     reason: str = RiskFlagReason.NEEDS_CLINICIAN_REVIEW,
     now: datetime.datetime | None = None,
@@ -272,79 +262,3 @@ def risk_flags_escalate_overdue(
         escalated += len(batch)
         if len(batch) < batch_size:
             return escalated
-
-
-# --- Reads ----------------------------------------------------------------------------------
-
-
-def _duty_scope(*, staff: User) -> Q | None:
-    """The flags ``staff`` sees as part of a duty queue, or None."""
-    if staff.role == Role.SERVICE_ADMIN and staff.service_id is not None:
-        service_ids = {staff.service_id}
-    else:
-        service_ids = set()
-    service_ids |= set(
-        DutyQueueMember.objects.filter(staff=staff).values_list("service_id", flat=True)
-    )
-    if not service_ids:
-        return Q(service__isnull=True) if staff.is_superuser else None
-    return Q(service_id__in=service_ids) & (
-        Q(route=RiskFlagRoute.DUTY_QUEUE) | Q(escalated_at__isnull=False)
-    )
-
-
-def _staff_scope(*, staff: User) -> Q | None:
-    scope: Q | None = None
-    if staff.role == Role.PWP:
-        scope = Q(pwp=staff)
-    if staff.role in (Role.PWP, Role.SERVICE_ADMIN):
-        duty = _duty_scope(staff=staff)
-        if duty is not None:
-            scope = duty if scope is None else scope | duty
-    return scope
-
-
-def risk_flags_open_for_staff(*, staff: User) -> QuerySet[RiskFlag]:
-    """Open flags for this person: a PWP's own, plus the duty queue they are on (a service
-    admin sees their service's duty queue). Oldest first: the longest wait comes first."""
-    scope = _staff_scope(staff=staff)
-    if scope is None:
-        return RiskFlag.objects.none()
-    return (
-        RiskFlag.objects.filter(scope, status=RiskFlagStatus.OPEN)
-        .select_related("patient", "pwp", "service")
-        .order_by("created_at", "id")
-    )
-
-
-def risk_flag_get_for_staff(*, staff: User, flag_id: int) -> RiskFlag:
-    """One flag this person may review, open or closed; 404 exactly as for a missing flag."""
-    scope = _staff_scope(staff=staff)
-    if scope is None:
-        raise Http404("No such flag.")
-    if staff.role == Role.SERVICE_ADMIN and staff.service_id is not None:
-        # Service admins oversee every flag in their service, not only the duty queue.
-        scope |= Q(service_id=staff.service_id)
-    flag = (
-        RiskFlag.objects.filter(scope, pk=flag_id)
-        .select_related("patient", "pwp", "service", "episode", "reviewed_by", "source_response")
-        .first()
-    )
-    if flag is None:
-        raise Http404("No such flag.")
-    return flag
-
-
-def open_risk_flags_for_episodes(*, episode_ids: Iterable[int]) -> dict[int, list[RiskFlag]]:
-    """Open flags by episode id, in one query, for a caseload the caller has already scoped.
-
-    Every id asked about is in the answer (with an empty list when it has no open flag).
-    """
-    ids = list(episode_ids)
-    flags: dict[int, list[RiskFlag]] = defaultdict(list)
-    for flag in RiskFlag.objects.filter(episode_id__in=ids, status=RiskFlagStatus.OPEN).order_by(
-        "created_at", "id"
-    ):
-        assert flag.episode_id is not None
-        flags[flag.episode_id].append(flag)
-    return {episode_id: flags.get(episode_id, []) for episode_id in ids}

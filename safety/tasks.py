@@ -1,14 +1,14 @@
-"""Celery tasks for measures: thin adapters that call one service each."""
+"""Celery tasks for safety: thin adapters that call one service each."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from care.risk import risk_flags_escalate_overdue
+from safety.services import risk_flags_escalate_overdue
 
 
 @shared_task(
-    name="measures.tasks.risk_flags_escalate",
+    name="safety.tasks.risk_flags_escalate",
     autoretry_for=(Exception,),
     retry_backoff=True,
     max_retries=3,

@@ -12,26 +12,20 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from care.models import (
-    AuditEvent,
-    DutyQueueMember,
-    RiskFlag,
-    RiskFlagReason,
-    RiskFlagRoute,
-    RiskFlagStatus,
-)
-from care.risk import (
+from care.models import AuditEvent, DutyQueueMember
+from measures.models import QuestionnaireResponse
+from measures.services import questionnaire_response_record
+from notifications.models import Notification, NotificationState
+from safety.models import RiskFlag, RiskFlagReason, RiskFlagRoute, RiskFlagStatus
+from safety.selectors import open_risk_flags_for_episodes
+from safety.services import (
     RiskFlagAlreadyClosed,
     duty_queue_members,
-    open_risk_flags_for_episodes,
     risk_flag_close,
     risk_flags_escalate_overdue,
     working_days_after,
 )
-from measures.models import QuestionnaireResponse
-from measures.services import questionnaire_response_record
-from measures.tasks import risk_flags_escalate
-from notifications.models import Notification, NotificationState
+from safety.tasks import risk_flags_escalate
 from tests import factories
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
@@ -82,7 +76,7 @@ def test_every_positive_answer_to_question_nine_flags(episode, value) -> None:  
 
 def test_a_failing_alert_insert_leaves_no_answers_and_no_flag(episode) -> None:  # type: ignore[no-untyped-def]
     with (
-        mock.patch("care.risk.notification_enqueue", side_effect=IntegrityError("forced")),
+        mock.patch("safety.services.notification_enqueue", side_effect=IntegrityError("forced")),
         pytest.raises(IntegrityError),
     ):
         answer(episode.patient)
@@ -104,7 +98,7 @@ def test_a_failing_flag_insert_leaves_no_answers_and_no_alert(episode) -> None: 
 
 def test_a_failing_audit_insert_leaves_nothing(episode) -> None:  # type: ignore[no-untyped-def]
     with (
-        mock.patch("care.risk.audit_event_record", side_effect=IntegrityError("forced")),
+        mock.patch("safety.services.audit_event_record", side_effect=IntegrityError("forced")),
         pytest.raises(IntegrityError),
     ):
         answer(episode.patient)

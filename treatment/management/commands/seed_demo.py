@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from care.demo import DemoDataExists, demo_password, demo_reset, demo_seed
+from treatment.demo import DemoDataExists, demo_password, demo_reset, demo_seed
 
 
 class Command(BaseCommand):

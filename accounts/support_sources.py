@@ -1,0 +1,80 @@
+"""What the navigator's support queue learns from the apps above accounts.
+
+accounts owns the queue, but some of its facts belong to feature apps: "has rated mood once"
+(moodlog), "has set notification preferences" and "messages to them keep failing"
+(notifications). Each such app registers them in its own ``support_queue.py``, which
+``AccountsConfig.ready`` imports with ``autodiscover_modules`` (as care does for activity and
+notifications for reminders), so accounts never imports the apps above it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import QuerySet
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+@dataclass(frozen=True)
+class GettingStartedStep:
+    key: str
+    # What the queue says is not done yet: "first mood rating".
+    missing: str
+    # Rows that show a patient has done it, filtered on ``OuterRef("pk")`` of the patient.
+    done: Callable[[], QuerySet[Any]]
+    # Steps are listed in this order after "first sign-in".
+    order: int
+
+
+@dataclass(frozen=True)
+class FailureCount:
+    failed: int
+    # Given up on after every retry.
+    dead: int
+    last_failed: datetime.datetime
+
+
+@dataclass(frozen=True)
+class DeliveryFailures:
+    # Patient id -> their failed messages since a moment, for many patients in one query.
+    counts: Callable[[Collection[int], datetime.datetime], dict[int, FailureCount]]
+    # One patient's failed messages since a moment, newest first: delivery facts only (kind,
+    # channel, state, time, tries, error), never what the message said.
+    recent: Callable[[User, datetime.datetime], list[Any]]
+
+
+_steps: dict[str, GettingStartedStep] = {}
+_failures: list[DeliveryFailures] = []
+
+
+def getting_started_step_register(
+    *, key: str, missing: str, done: Callable[[], QuerySet[Any]], order: int
+) -> None:
+    if key in _steps and _steps[key].done is not done:
+        raise ImproperlyConfigured(f"A getting-started step {key!r} is already registered.")
+    _steps[key] = GettingStartedStep(key=key, missing=missing, done=done, order=order)
+
+
+def getting_started_steps() -> tuple[GettingStartedStep, ...]:
+    return tuple(sorted(_steps.values(), key=lambda step: (step.order, step.key)))
+
+
+def delivery_failures_register(*, counts: Any, recent: Any) -> None:
+    """The one app that delivers messages says which failed. Registering again replaces it."""
+    _failures[:] = [DeliveryFailures(counts=counts, recent=recent)]
+
+
+def delivery_failure_counts(
+    patient_ids: Collection[int], since: datetime.datetime
+) -> dict[int, FailureCount]:
+    return _failures[0].counts(patient_ids, since) if _failures else {}
+
+
+def delivery_failures_recent(patient: User, since: datetime.datetime) -> list[Any]:
+    return _failures[0].recent(patient, since) if _failures else []

@@ -1,0 +1,64 @@
+"""What the navigator's queue learns from notifications: preferences set, messages failing."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Collection
+
+from django.db.models import Count, Max, OuterRef, Q, QuerySet
+
+from accounts.models import User
+from accounts.support_sources import (
+    FailureCount,
+    delivery_failures_register,
+    getting_started_step_register,
+)
+from notifications.models import Notification, NotificationPreference, NotificationState
+
+FAILED_STATES = (NotificationState.FAILED, NotificationState.DEAD)
+
+
+def _preferences_set() -> QuerySet[NotificationPreference]:
+    return NotificationPreference.objects.filter(patient=OuterRef("pk"))
+
+
+def failure_counts(
+    patient_ids: Collection[int], since: datetime.datetime
+) -> dict[int, FailureCount]:
+    rows = (
+        Notification.objects.filter(
+            recipient_id__in=list(patient_ids), state__in=FAILED_STATES, created_at__gte=since
+        )
+        .values("recipient_id")
+        .annotate(
+            failed=Count("pk"),
+            dead=Count("pk", filter=Q(state=NotificationState.DEAD)),
+            last_failed=Max("created_at"),
+        )
+    )
+    return {
+        row["recipient_id"]: FailureCount(
+            failed=row["failed"], dead=row["dead"], last_failed=row["last_failed"]
+        )
+        for row in rows
+    }
+
+
+def failures_recent(patient: User, since: datetime.datetime) -> list[Notification]:
+    return list(
+        Notification.objects.filter(
+            recipient=patient, state__in=FAILED_STATES, created_at__gte=since
+        )
+        # Only delivery facts: never the subject or body of the message.
+        .only("id", "kind", "channel", "state", "created_at", "attempts", "last_error")
+        .order_by("-created_at")[:20]
+    )
+
+
+getting_started_step_register(
+    key="notification_preferences",
+    missing="notification preferences",
+    done=_preferences_set,
+    order=20,
+)
+delivery_failures_register(counts=failure_counts, recent=failures_recent)
