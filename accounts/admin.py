@@ -35,7 +35,7 @@ ROLES_A_SERVICE_ADMIN_ASSIGNS = (Role.PATIENT, Role.PWP, Role.NAVIGATOR)
 
 
 @admin.register(User)
-class UserAdmin(AuditedAdminMixin, ServiceScopedAdminMixin, DjangoUserAdmin):  # type: ignore[misc]
+class UserAdmin(AuditedAdminMixin, ServiceScopedAdminMixin, DjangoUserAdmin):
     service_path = "service"
     actions = ["deactivate_accounts"]
 
@@ -165,7 +165,7 @@ def _reregister(model: Any, admin_class: type[admin.ModelAdmin[Any]]) -> None:
     admin.site.register(model, admin_class)
 
 
-class ScopedEmailAddressAdmin(ServiceScopedAdminMixin, EmailAddressAdmin):  # type: ignore[misc]
+class ScopedEmailAddressAdmin(ServiceScopedAdminMixin, EmailAddressAdmin):
     service_path = "user__service"
 
 
@@ -174,21 +174,21 @@ class SuperuserOnlyGroupAdmin(ServiceScopedAdminMixin, GroupAdmin):  # type: ign
     service_path = SUPERUSER_ONLY
 
 
-class SuperuserOnlyAuthenticatorAdmin(ServiceScopedAdminMixin, AuthenticatorAdmin):  # type: ignore[misc]
+class SuperuserOnlyAuthenticatorAdmin(ServiceScopedAdminMixin, AuthenticatorAdmin):
     # Second-factor secrets: only a superuser removes one (staff reset their own).
     service_path = SUPERUSER_ONLY
 
 
-class SuperuserOnlyAccessAttemptAdmin(ServiceScopedAdminMixin, AccessAttemptAdmin):  # type: ignore[misc]
+class SuperuserOnlyAccessAttemptAdmin(ServiceScopedAdminMixin, AccessAttemptAdmin):
     # Sign-in attempts of every service; navigators unlock patients on their own page.
     service_path = SUPERUSER_ONLY
 
 
-class SuperuserOnlyAccessLogAdmin(ServiceScopedAdminMixin, AccessLogAdmin):  # type: ignore[misc]
+class SuperuserOnlyAccessLogAdmin(ServiceScopedAdminMixin, AccessLogAdmin):
     service_path = SUPERUSER_ONLY
 
 
-class SuperuserOnlyAccessFailureLogAdmin(ServiceScopedAdminMixin, AccessFailureLogAdmin):  # type: ignore[misc]
+class SuperuserOnlyAccessFailureLogAdmin(ServiceScopedAdminMixin, AccessFailureLogAdmin):
     service_path = SUPERUSER_ONLY
 
 

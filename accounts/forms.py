@@ -32,7 +32,7 @@ class _SecondFactorCodeCapped:
         if second_factor_paused(self.user):
             raise ValidationError(SECOND_FACTOR_PAUSED_MESSAGE, code="paused")
         try:
-            return super().clean_code()  # type: ignore[misc, no-any-return]
+            return super().clean_code()  # type: ignore[misc]
         except ValidationError:
             second_factor_failure_record(self.user)
             user_login_failed.send(

@@ -309,7 +309,10 @@ def _inactive_entry(
     return (f"{detail}.", since, since)
 
 
-def support_queue_for_navigator(
+# Length: five sources of the queue read and merged in one pass, with a fixed number of queries.
+# Complexity: One branch per source of the queue (help requests, lockouts, failing messages,
+# inactive, not started), read in one place so the queue's order is visible.
+def support_queue_for_navigator(  # noqa: C901
     *, navigator: User, now: datetime.datetime | None = None
 ) -> SupportQueue:
     """The navigator's whole queue in a fixed number of queries, whatever the service's size."""

@@ -52,7 +52,7 @@ class SupportActionError(Exception):
 
 def _session_store() -> SessionBase:
     engine = import_module(settings.SESSION_ENGINE)
-    return engine.SessionStore()  # type: ignore[no-any-return]
+    return engine.SessionStore()
 
 
 def user_session_record(

@@ -139,7 +139,7 @@ class ServiceScopedAdminMixin(ScopedChoicesMixin):
         return bool(super().has_delete_permission(request, obj))  # type: ignore[misc]
 
 
-class ScopedModelAdmin(ServiceScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+class ScopedModelAdmin(ServiceScopedAdminMixin, admin.ModelAdmin):
     pass
 
 
@@ -149,5 +149,5 @@ class SuperuserOnlyModelAdmin(ScopedModelAdmin):
     service_path = SUPERUSER_ONLY
 
 
-class ScopedTabularInline(ScopedChoicesMixin, admin.TabularInline):  # type: ignore[type-arg]
+class ScopedTabularInline(ScopedChoicesMixin, admin.TabularInline):
     pass

@@ -195,6 +195,8 @@ def _score_chart(rows: list[ScoreRow]) -> SeriesChart | None:
     )
 
 
+# Length: the brief's sections are gathered with a fixed number of queries; each block is one
+# section, in page order.
 def brief_build(*, episode: Episode, pwp: User) -> Brief:
     now = timezone.now()
     appointments = list(episode.appointments.order_by("number"))

@@ -48,6 +48,7 @@ TOPICS = (
 )
 
 
+# Length: a demo script: sessions, messages and topics, written out step by step.
 def seed(context: DemoContext) -> None:
     rng = context.rng
     now = context.now

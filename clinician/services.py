@@ -158,6 +158,8 @@ def _chosen_module_tasks(
     return tasks
 
 
+# Length: attendance, notes, tasks and the next appointment are saved in one transaction, with
+# history.
 @transaction.atomic
 def session_record_save(
     *,

@@ -72,6 +72,7 @@ class AllianceAdministration:
         return any(comparison.flagged for comparison in self.subscales)
 
 
+# Length: pairs patient and PWP ratings per session and flags gaps and falls in one pass.
 def alliance_compare(
     *,
     patient_ratings: Sequence[AllianceRating],

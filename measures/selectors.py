@@ -240,6 +240,8 @@ def latest_scores_for_episodes(*, episode_ids: Iterable[int]) -> dict[int, dict[
     return latest
 
 
+# Length: one set-based query per instrument for a whole sweep batch, with the window rules
+# beside it.
 def episodes_with_questionnaire_due(*, episode_days: Mapping[int, datetime.date]) -> set[int]:
     """Notification rule provider (registered in measures/reminders.py): episodes whose next
     session is on the patient's local day or the day after and who have not yet answered

@@ -54,7 +54,9 @@ def _scale_values(definition: dict[str, Any]) -> list[int]:
     return list(range(definition["min"], definition["max"] + 1, definition.get("step", 1)))
 
 
-def _clean_one(definition: dict[str, Any], raw: Any) -> tuple[Any, str]:
+# Complexity: One branch per kind of exercise field; a table of cleaners would hide the messages a
+# patient sees.
+def _clean_one(definition: dict[str, Any], raw: Any) -> tuple[Any, str]:  # noqa: C901
     """The cleaned value and an error message ("" when the value is fine)."""
     kind = definition["type"]
     if kind in TEXT_LIMITS:

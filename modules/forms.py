@@ -33,7 +33,7 @@ class AddModuleForm(forms.Form):
         self.fields["module"].choices = [("", "Choose a module")] + [  # type: ignore[attr-defined]
             (
                 module.pk,
-                f"{module.latest_version.title} ({module.get_kind_display().lower()})"  # type: ignore[union-attr]
+                f"{module.latest_version.title} ({module.get_kind_display().lower()})"
                 if module.latest_version
                 else module.slug,
             )

@@ -110,6 +110,7 @@ def remove(request: AuthenticatedHttpRequest) -> HttpResponse:
     return HttpResponseRedirect(reverse("moodlog:page"))
 
 
+# Length: the mood page's chart, table and form context from three queries.
 def _render(
     request: AuthenticatedHttpRequest,
     *,

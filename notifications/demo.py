@@ -27,6 +27,7 @@ from notifications.services import (
 )
 
 
+# Length: a demo script of preferences and reminder history, step by step.
 @transaction.atomic
 def seed(context: DemoContext) -> None:
     ServiceNotificationPolicy.objects.get_or_create(service=context.service)

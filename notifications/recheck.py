@@ -79,7 +79,7 @@ def _stale_ids(rows: Sequence[Notification], parts: dict[int, list[Notification]
     return stale
 
 
-def _usage_today(patients: dict[int, PatientSettings], now: datetime.datetime) -> dict:  # type: ignore[type-arg]
+def _usage_today(patients: dict[int, PatientSettings], now: datetime.datetime) -> dict:
     """(patient id, local day) -> rows using that day's budget, over the last seven days."""
     if not patients:
         return {}
@@ -101,7 +101,7 @@ def _usage_today(patients: dict[int, PatientSettings], now: datetime.datetime) -
 def _over_budget(
     patient: PatientSettings,
     today: datetime.date,
-    usage: dict,  # type: ignore[type-arg]
+    usage: dict,
 ) -> bool:
     used_today = usage.get((patient.patient_id, today), 0)
     used_week = sum(

@@ -181,6 +181,8 @@ class _Decisions:
     digests: list[tuple[Notification, list[Notification]]] = field(default_factory=list)
 
 
+# Length: the budget, quiet hours and digest rules decided together for one batch; their order
+# is the contract.
 def _decide(
     *,
     patient: PatientSettings | None,

@@ -66,13 +66,12 @@ def _frozen_clock() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():  # type: ignore[no-untyped-def]
+def _clear_cache():
     from django.core.cache import cache
 
     # A test that stops Redis must not break the next test.
     with contextlib.suppress(Exception):
         cache.clear()
-    yield
 
 
 @pytest.fixture

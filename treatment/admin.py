@@ -102,7 +102,7 @@ class AppointmentInline(ScopedTabularInline):
         return False
 
 
-class EpisodeAdminForm(forms.ModelForm):  # type: ignore[type-arg]
+class EpisodeAdminForm(forms.ModelForm):
     class Meta:
         model = Episode
         fields = ("patient", "pwp", "service", "started_on", "status", "ended_on")

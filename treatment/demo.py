@@ -112,8 +112,10 @@ def demo_reset() -> None:
             service.delete()
 
 
+# Length: a demo script: the service, staff and patients, step by step.
 @transaction.atomic
-def demo_seed(*, patients: int, days: int, seed: int, password: str) -> DemoContext:
+# Complexity: A script of the demo, step by step; its branches are the demo's optional parts.
+def demo_seed(*, patients: int, days: int, seed: int, password: str) -> DemoContext:  # noqa: C901
     if (
         Service.objects.filter(slug=DEMO_SERVICE_SLUG).exists()
         or User.objects.filter(username__in=demo_usernames(patients)).exists()

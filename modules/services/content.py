@@ -43,6 +43,7 @@ class ModulesLoadResult:
         )
 
 
+# Length: loads every shipped module version in one transaction, creating or keeping versions.
 def modules_load(
     *,
     root: Path = CONTENT_DIR,

@@ -30,7 +30,7 @@ def totp_code(secret: str, at: float | None = None) -> str:
     return f"{value:06d}"
 
 
-def password_sign_in(client: Client, login: str, password: str = PASSWORD, ip: str = "10.0.0.1"):  # type: ignore[no-untyped-def]
+def password_sign_in(client: Client, login: str, password: str = PASSWORD, ip: str = "10.0.0.1"):
     return client.post("/accounts/login/", {"login": login, "password": password}, REMOTE_ADDR=ip)
 
 

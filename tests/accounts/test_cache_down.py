@@ -12,7 +12,7 @@ from tests.accounts.conftest import password_sign_in, totp_code
 
 
 @pytest.fixture
-def redis_is_down(settings):  # type: ignore[no-untyped-def]
+def redis_is_down(settings):
     settings.CACHES = {
         "default": {
             "BACKEND": "accounts.cache.FailOpenRedisCache",
@@ -23,25 +23,25 @@ def redis_is_down(settings):  # type: ignore[no-untyped-def]
     }
 
 
-def test_password_sign_in_works_without_redis(redis_is_down, patient, episode) -> None:  # type: ignore[no-untyped-def]
+def test_password_sign_in_works_without_redis(redis_is_down, patient, episode) -> None:
     client = Client()
     assert password_sign_in(client, patient.username).status_code == 302
     assert client.get("/me/").status_code == 200
 
 
-def test_lockout_still_applies_without_redis(redis_is_down, patient) -> None:  # type: ignore[no-untyped-def]
+def test_lockout_still_applies_without_redis(redis_is_down, patient) -> None:
     for _ in range(5):
         password_sign_in(Client(), patient.username, "wrong-password-here")
     assert password_sign_in(Client(), patient.username).status_code == 429
 
 
-def test_a_sign_in_code_can_be_requested_without_redis(redis_is_down, patient) -> None:  # type: ignore[no-untyped-def]
+def test_a_sign_in_code_can_be_requested_without_redis(redis_is_down, patient) -> None:
     response = Client().post("/accounts/login/code/", {"email": patient.email})
     assert response.status_code == 302
     assert mail.outbox[-1].to == [patient.email]
 
 
-def test_staff_two_step_sign_in_works_without_redis(redis_is_down, settings, pwp) -> None:  # type: ignore[no-untyped-def]
+def test_staff_two_step_sign_in_works_without_redis(redis_is_down, settings, pwp) -> None:
     settings.BCBT_REQUIRE_STAFF_MFA = True
     secret = generate_totp_secret()
     TOTP.activate(pwp, secret)
@@ -53,7 +53,7 @@ def test_staff_two_step_sign_in_works_without_redis(redis_is_down, settings, pwp
     assert client.get("/clinician/").status_code == 200
 
 
-def test_the_fail_open_cache_reports_misses_while_down(redis_is_down) -> None:  # type: ignore[no-untyped-def]
+def test_the_fail_open_cache_reports_misses_while_down(redis_is_down) -> None:
     from django.core.cache import cache
 
     cache.set("key", "value")
@@ -61,7 +61,7 @@ def test_the_fail_open_cache_reports_misses_while_down(redis_is_down) -> None:  
     assert cache.add("key", "value") is True
 
 
-def test_the_fail_open_cache_works_normally_with_redis(redis_url, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_fail_open_cache_works_normally_with_redis(redis_url, settings) -> None:
     settings.CACHES = {
         "default": {"BACKEND": "accounts.cache.FailOpenRedisCache", "LOCATION": redis_url}
     }

@@ -8,7 +8,7 @@ from tests.accounts.conftest import password_sign_in
 
 
 @pytest.mark.django_db
-def test_demo_gives_the_navigator_work_to_do(settings, client) -> None:  # type: ignore[no-untyped-def]
+def test_demo_gives_the_navigator_work_to_do(settings, client) -> None:
     settings.BCBT_DEMO_PASSWORD = "demo-password-for-tests"
     call_command("seed_demo", patients=4, days=7, seed=3)
     assert SupportRequest.objects.filter(status=SupportStatus.OPEN).count() == 2

@@ -12,14 +12,14 @@ PHONE = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) 
 LAPTOP = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
 
 
-def _signed_in(patient, user_agent: str) -> Client:  # type: ignore[no-untyped-def]
+def _signed_in(patient, user_agent: str) -> Client:
     client = Client(HTTP_USER_AGENT=user_agent)
     assert password_sign_in(client, patient.username).status_code == 302
     client.get("/me/")
     return client
 
 
-def test_the_devices_page_lists_browsers_and_apps(patient, episode) -> None:  # type: ignore[no-untyped-def]
+def test_the_devices_page_lists_browsers_and_apps(patient, episode) -> None:
     phone = _signed_in(patient, PHONE)
     _signed_in(patient, LAPTOP)
     device_token_issue(user=patient, device_name="Sam's iPhone")
@@ -30,7 +30,7 @@ def test_the_devices_page_lists_browsers_and_apps(patient, episode) -> None:  # 
     assert UserSession.objects.filter(user=patient).count() == 2
 
 
-def test_signing_out_another_browser_ends_its_session(patient, episode) -> None:  # type: ignore[no-untyped-def]
+def test_signing_out_another_browser_ends_its_session(patient, episode) -> None:
     phone = _signed_in(patient, PHONE)
     laptop = _signed_in(patient, LAPTOP)
     laptop_session = UserSession.objects.get(device="Firefox on Windows")
@@ -41,7 +41,7 @@ def test_signing_out_another_browser_ends_its_session(patient, episode) -> None:
     assert not UserSession.objects.filter(pk=laptop_session.pk).exists()
 
 
-def test_signing_out_an_app_revokes_its_token(patient, episode) -> None:  # type: ignore[no-untyped-def]
+def test_signing_out_an_app_revokes_its_token(patient, episode) -> None:
     phone = _signed_in(patient, PHONE)
     token, _ = device_token_issue(user=patient, device_name="Pixel")
     phone.post(f"/account/devices/tokens/{token.pk}/sign-out/")
@@ -49,7 +49,7 @@ def test_signing_out_an_app_revokes_its_token(patient, episode) -> None:  # type
     assert token.revoked_at is not None
 
 
-def test_sign_out_everywhere_else_keeps_this_browser(patient, episode) -> None:  # type: ignore[no-untyped-def]
+def test_sign_out_everywhere_else_keeps_this_browser(patient, episode) -> None:
     phone = _signed_in(patient, PHONE)
     laptop = _signed_in(patient, LAPTOP)
     token, _ = device_token_issue(user=patient, device_name="Pixel")
@@ -62,7 +62,7 @@ def test_sign_out_everywhere_else_keeps_this_browser(patient, episode) -> None: 
 
 def test_nobody_can_sign_out_someone_elses_session_or_app(
     patient, episode, other_patient, other_episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _signed_in(other_patient, LAPTOP)
     theirs = UserSession.objects.get(user=other_patient)
     their_token, _ = device_token_issue(user=other_patient)
@@ -72,11 +72,11 @@ def test_nobody_can_sign_out_someone_elses_session_or_app(
     assert UserSession.objects.filter(pk=theirs.pk).exists()
 
 
-def test_signing_out_normally_removes_the_browser_from_the_list(patient, episode) -> None:  # type: ignore[no-untyped-def]
+def test_signing_out_normally_removes_the_browser_from_the_list(patient, episode) -> None:
     phone = _signed_in(patient, PHONE)
     phone.post("/accounts/logout/")
     assert not UserSession.objects.filter(user=patient).exists()
 
 
-def test_the_devices_page_needs_a_sign_in(db) -> None:  # type: ignore[no-untyped-def]
+def test_the_devices_page_needs_a_sign_in(db) -> None:
     assert Client().get("/account/devices/").status_code == 302

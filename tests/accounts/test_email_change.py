@@ -79,7 +79,7 @@ def test_a_verified_new_address_replaces_the_old_one_which_is_told(patient: User
 
 def test_staff_who_skipped_the_second_factor_cannot_open_the_email_page(
     settings, pwp: User
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.BCBT_REQUIRE_STAFF_MFA = True
     TOTP.activate(pwp, generate_totp_secret())
     client = Client()
@@ -90,7 +90,7 @@ def test_staff_who_skipped_the_second_factor_cannot_open_the_email_page(
     assert client.post("/accounts/logout/").status_code == 302
 
 
-def test_staff_without_an_authenticator_only_reach_the_set_up_pages(settings, pwp: User) -> None:  # type: ignore[no-untyped-def]
+def test_staff_without_an_authenticator_only_reach_the_set_up_pages(settings, pwp: User) -> None:
     settings.BCBT_REQUIRE_STAFF_MFA = True
     client = Client()
     password_sign_in(client, pwp.username)

@@ -21,7 +21,7 @@ def _request_code(client: Client, email: str) -> str | None:
     return match.group(1) if match else None
 
 
-def test_a_patient_signs_in_with_an_emailed_code(patient, episode) -> None:  # type: ignore[no-untyped-def]
+def test_a_patient_signs_in_with_an_emailed_code(patient, episode) -> None:
     client = Client()
     code = _request_code(client, patient.email)
     assert code, mail.outbox[-1].body
@@ -30,7 +30,7 @@ def test_a_patient_signs_in_with_an_emailed_code(patient, episode) -> None:  # t
     assert client.get("/").headers["Location"] == "/me/"
 
 
-def test_the_code_pages_are_styled_and_plain(patient) -> None:  # type: ignore[no-untyped-def]
+def test_the_code_pages_are_styled_and_plain(patient) -> None:
     client = Client()
     request_page = client.get("/accounts/login/code/").content.decode()
     assert "Email me a sign-in code" in request_page
@@ -41,7 +41,7 @@ def test_the_code_pages_are_styled_and_plain(patient) -> None:  # type: ignore[n
     assert 'for="id_code"' in confirm_page
 
 
-def test_a_code_works_only_once(patient, episode) -> None:  # type: ignore[no-untyped-def]
+def test_a_code_works_only_once(patient, episode) -> None:
     client = Client()
     code = _request_code(client, patient.email)
     client.post("/accounts/login/code/confirm/", {"code": code})
@@ -52,7 +52,7 @@ def test_a_code_works_only_once(patient, episode) -> None:  # type: ignore[no-un
     assert not again.wsgi_request.user.is_authenticated
 
 
-def test_an_expired_code_says_it_expired(patient) -> None:  # type: ignore[no-untyped-def]
+def test_an_expired_code_says_it_expired(patient) -> None:
     client = Client()
     code = _request_code(client, patient.email)
     with time_machine.travel(timezone.now() + datetime.timedelta(minutes=16)):
@@ -63,7 +63,7 @@ def test_an_expired_code_says_it_expired(patient) -> None:  # type: ignore[no-un
     assert response.redirect_chain[-1][0].startswith("/accounts/login/code/")
 
 
-def test_a_wrong_code_is_explained_and_three_wrong_codes_spend_it(patient) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_code_is_explained_and_three_wrong_codes_spend_it(patient) -> None:
     client = Client()
     code = _request_code(client, patient.email)
     wrong = client.post("/accounts/login/code/confirm/", {"code": "WRONG1"})
@@ -75,10 +75,11 @@ def test_a_wrong_code_is_explained_and_three_wrong_codes_spend_it(patient) -> No
     assert not after.wsgi_request.user.is_authenticated
 
 
-def test_asking_for_a_code_for_an_unknown_email_looks_the_same(patient) -> None:  # type: ignore[no-untyped-def]
+def test_asking_for_a_code_for_an_unknown_email_looks_the_same(patient) -> None:
     known, unknown = Client(), Client()
     known.post("/accounts/login/code/", {"email": patient.email})
     unknown.post("/accounts/login/code/", {"email": "nobody@example.org"})
     known_page = known.get("/accounts/login/code/confirm/").content.decode()
     unknown_page = unknown.get("/accounts/login/code/confirm/").content.decode()
-    assert "Enter your sign-in code" in known_page and "Enter your sign-in code" in unknown_page
+    assert "Enter your sign-in code" in known_page
+    assert "Enter your sign-in code" in unknown_page

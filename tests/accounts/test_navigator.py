@@ -61,26 +61,26 @@ def _fail_notifications(patient: User, count: int, state: str = "failed") -> Non
         notification.save(update_fields=["state", "last_error"])
 
 
-def test_only_navigators_open_the_queue(pwp_client, patient_client, service_admin_client) -> None:  # type: ignore[no-untyped-def]
+def test_only_navigators_open_the_queue(pwp_client, patient_client, service_admin_client) -> None:
     assert pwp_client.get("/navigator/").status_code == 403
     assert patient_client.get("/navigator/").status_code == 403
     assert service_admin_client.get("/navigator/").status_code == 403
 
 
-def test_anonymous_people_are_sent_to_sign_in(db) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_people_are_sent_to_sign_in(db) -> None:
     assert Client().get("/navigator/").status_code == 302
 
 
 def test_a_patient_who_never_signed_in_is_not_finished_getting_started(
     navigator_client, patient, episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     page = navigator_client.get("/navigator/").content.decode()
     section = _section(page, "Not finished getting started (")
     assert patient.display_name in section
     assert "first sign-in" in section
 
 
-def test_a_patient_with_the_app_counts_as_signed_in(navigator_client, patient, episode) -> None:  # type: ignore[no-untyped-def]
+def test_a_patient_with_the_app_counts_as_signed_in(navigator_client, patient, episode) -> None:
     device_token_issue(user=patient, device_name="Pixel")
     section = _section(navigator_client.get("/navigator/").content.decode(), "Not finished getting")
     assert "first sign-in" not in section
@@ -88,7 +88,7 @@ def test_a_patient_with_the_app_counts_as_signed_in(navigator_client, patient, e
 
 def test_patients_quiet_for_a_week_are_listed_and_n_is_configurable(
     navigator_client, patient, episode, other_patient, other_episode, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _signed_in_days_ago(patient, 9)
     _rated_mood_days_ago(patient, 9)
     _signed_in_days_ago(other_patient, 2)
@@ -104,7 +104,7 @@ def test_patients_quiet_for_a_week_are_listed_and_n_is_configurable(
 
 def test_opening_the_app_without_doing_anything_is_not_activity(
     navigator_client, patient, episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _signed_in_days_ago(patient, 20)
     _rated_mood_days_ago(patient, 20)
     token, _ = device_token_issue(user=patient)
@@ -117,7 +117,7 @@ def test_opening_the_app_without_doing_anything_is_not_activity(
 
 def test_a_patient_who_rated_mood_every_day_is_not_listed_as_inactive(
     navigator_client, patient, episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # Signed in once, two weeks ago, and has rated mood every day since (the app keeps them
     # signed in): busy in treatment, not someone to chase.
     _signed_in_days_ago(patient, 14)
@@ -129,7 +129,7 @@ def test_a_patient_who_rated_mood_every_day_is_not_listed_as_inactive(
 
 def test_lockouts_in_the_service_are_listed_with_their_end(
     navigator_client, patient, episode, outside_patient
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _lock_out(patient)
     _lock_out(outside_patient)
     section = _section(
@@ -143,7 +143,7 @@ def test_lockouts_in_the_service_are_listed_with_their_end(
 
 def test_unlock_lets_the_patient_sign_in_again_and_is_audited(
     navigator, navigator_client, patient, episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _lock_out(patient)
     _lock_out(patient, login=patient.email)
     assert password_sign_in(Client(), patient.username).status_code == 429
@@ -158,7 +158,7 @@ def test_unlock_lets_the_patient_sign_in_again_and_is_audited(
 
 def test_patients_whose_messages_keep_failing_are_listed(
     navigator_client, patient, episode, other_patient, other_episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _fail_notifications(patient, 2)
     _fail_notifications(other_patient, 1)
     section = _section(
@@ -169,7 +169,7 @@ def test_patients_whose_messages_keep_failing_are_listed(
     assert other_patient.display_name not in section
 
 
-def test_a_message_given_up_on_counts_as_failing(navigator_client, patient, episode) -> None:  # type: ignore[no-untyped-def]
+def test_a_message_given_up_on_counts_as_failing(navigator_client, patient, episode) -> None:
     _fail_notifications(patient, 1, state="dead")
     section = _section(
         navigator_client.get("/navigator/").content.decode(), "Messages not getting through ("
@@ -179,7 +179,7 @@ def test_a_message_given_up_on_counts_as_failing(navigator_client, patient, epis
 
 def test_an_item_is_picked_up_noted_and_closed(
     navigator, navigator_client, patient, episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _signed_in_days_ago(patient, 10)
     target = {"patient": patient.pk, "kind": SupportKind.INACTIVE}
     navigator_client.post("/navigator/items/", {**target, "action": "pick_up"})
@@ -205,7 +205,7 @@ def test_an_item_is_picked_up_noted_and_closed(
 
 def test_a_closed_lockout_comes_back_when_it_happens_again(
     navigator_client, patient, episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _lock_out(patient)
     navigator_client.post(
         "/navigator/items/", {"patient": patient.pk, "kind": "lockout", "action": "close"}
@@ -224,7 +224,7 @@ def test_a_closed_lockout_comes_back_when_it_happens_again(
     assert patient.display_name in _section(page, title)
 
 
-def test_two_navigators_acting_at_once_share_one_item(navigator, patient, episode, service) -> None:  # type: ignore[no-untyped-def]
+def test_two_navigators_acting_at_once_share_one_item(navigator, patient, episode, service) -> None:
     from accounts.services import support_request_for_condition
 
     colleague = factories.NavigatorFactory.create(service=service)
@@ -233,7 +233,7 @@ def test_two_navigators_acting_at_once_share_one_item(navigator, patient, episod
     assert first.pk == second.pk
 
 
-def test_the_database_refuses_a_second_open_item_for_the_same_problem(patient, service) -> None:  # type: ignore[no-untyped-def]
+def test_the_database_refuses_a_second_open_item_for_the_same_problem(patient, service) -> None:
     from django.db import IntegrityError, transaction
 
     SupportRequest.objects.create(kind=SupportKind.LOCKOUT, patient=patient, service=service)
@@ -243,7 +243,7 @@ def test_the_database_refuses_a_second_open_item_for_the_same_problem(patient, s
 
 def test_password_reset_email_is_sent_and_audited(
     navigator, navigator_client, patient, episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = navigator_client.post(f"/navigator/patients/{patient.pk}/password-reset/")
     assert response.status_code == 302
     assert mail.outbox[-1].to == [patient.email]
@@ -253,7 +253,7 @@ def test_password_reset_email_is_sent_and_audited(
 
 def test_a_note_for_the_pwp_reaches_the_brief_selector(
     navigator, navigator_client, patient, episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     navigator_client.post(
         f"/navigator/patients/{patient.pk}/note-for-pwp/",
         {"text": "Sign-in fixed; prefers a phone call."},
@@ -264,14 +264,14 @@ def test_a_note_for_the_pwp_reaches_the_brief_selector(
     assert AuditEvent.objects.filter(action="navigator.note_for_pwp", patient=patient).exists()
 
 
-def test_an_empty_note_is_refused(navigator_client, patient, episode) -> None:  # type: ignore[no-untyped-def]
+def test_an_empty_note_is_refused(navigator_client, patient, episode) -> None:
     navigator_client.post(f"/navigator/patients/{patient.pk}/note-for-pwp/", {"text": "  "})
     assert not NavigatorNote.objects.exists()
 
 
 def test_the_patient_page_is_audited_and_scoped_to_the_service(
     navigator, navigator_client, patient, episode, outside_patient
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     assert navigator_client.get(f"/navigator/patients/{patient.pk}/").status_code == 200
     assert AuditEvent.objects.filter(
         action="navigator.patient.view", actor=navigator, patient=patient
@@ -285,7 +285,7 @@ def test_the_patient_page_is_audited_and_scoped_to_the_service(
 
 def test_the_queue_reads_a_fixed_number_of_queries(
     navigator_client, service, pwp, django_assert_max_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     def add_patients(count: int) -> None:
         for _ in range(count):
             patient = factories.PatientFactory.create(service=service)

@@ -59,13 +59,13 @@ def _clinical_paths(patient_id: int) -> list[str]:
     return sorted(path for path in paths if path.startswith(CLINICAL_PREFIXES))
 
 
-def test_there_are_clinical_pages_to_check(patient) -> None:  # type: ignore[no-untyped-def]
+def test_there_are_clinical_pages_to_check(patient) -> None:
     assert "/clinician/" in _clinical_paths(patient.pk)
 
 
 def test_the_navigator_gets_403_or_404_on_every_clinical_page_and_endpoint(
     navigator_client, patient, episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     answered = []
     for path in _clinical_paths(patient.pk):
         response = navigator_client.get(path)
@@ -76,7 +76,7 @@ def test_the_navigator_gets_403_or_404_on_every_clinical_page_and_endpoint(
 
 def test_the_navigator_cannot_write_clinical_data_either(
     navigator_client, patient, episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     answered = []
     for path in _clinical_paths(patient.pk):
         response = navigator_client.post(path, {}, content_type="application/json")
@@ -85,13 +85,13 @@ def test_the_navigator_cannot_write_clinical_data_either(
     assert answered == [], f"these clinical paths accepted a navigator's POST: {answered}"
 
 
-def _store_mood_note(patient, episode, pwp, text):  # type: ignore[no-untyped-def]
+def _store_mood_note(patient, episode, pwp, text):
     from moodlog.services import mood_rating_record
 
     mood_rating_record(patient=patient, day=patient.local_today(), score=3, note=text)
 
 
-def _store_session_notes(patient, episode, pwp, text):  # type: ignore[no-untyped-def]
+def _store_session_notes(patient, episode, pwp, text):
     from clinician.services import session_record_save
 
     session_record_save(
@@ -104,13 +104,13 @@ def _store_session_notes(patient, episode, pwp, text):  # type: ignore[no-untype
     )
 
 
-def _store_message(patient, episode, pwp, text):  # type: ignore[no-untyped-def]
+def _store_message(patient, episode, pwp, text):
     from clinician.services import message_send
 
     message_send(episode=episode, sender=patient, body=text)
 
 
-def _store_topic(patient, episode, pwp, text):  # type: ignore[no-untyped-def]
+def _store_topic(patient, episode, pwp, text):
     from clinician.services import patient_topic_set
 
     patient_topic_set(episode=episode, appointment=episode.appointments.get(number=2), text=text)
@@ -121,7 +121,7 @@ def _store_topic(patient, episode, pwp, text):  # type: ignore[no-untyped-def]
 )
 def test_navigator_pages_never_show_clinical_text(
     navigator_client, patient, episode, pwp, store
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     secret = "SECRET-CLINICAL-TEXT-7361"
     store(patient, episode, pwp, secret)
     for path in ("/navigator/", f"/navigator/patients/{patient.pk}/"):
@@ -130,7 +130,7 @@ def test_navigator_pages_never_show_clinical_text(
 
 def test_navigator_pages_show_delivery_facts_but_never_message_content(
     navigator_client, patient, episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     for number in range(2):
         notification, _ = notification_enqueue(
             key=f"boundary-{number}",

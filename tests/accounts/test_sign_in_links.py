@@ -15,13 +15,13 @@ from care.models import AuditEvent
 from tests.accounts.conftest import link_from_last_email
 
 
-def _send(navigator_client: Client, patient, **extra):  # type: ignore[no-untyped-def]
+def _send(navigator_client: Client, patient, **extra):
     return navigator_client.post(f"/navigator/patients/{patient.pk}/sign-in-link/", extra)
 
 
 def test_navigator_emails_a_link_and_opening_it_does_not_spend_it(
     navigator_client, patient, episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = _send(navigator_client, patient)
     assert response.status_code == 302
     assert mail.outbox[-1].to == [patient.email]
@@ -37,7 +37,7 @@ def test_navigator_emails_a_link_and_opening_it_does_not_spend_it(
     assert link.used_at is None
 
 
-def test_the_link_signs_the_patient_in_once(navigator_client, patient, episode) -> None:  # type: ignore[no-untyped-def]
+def test_the_link_signs_the_patient_in_once(navigator_client, patient, episode) -> None:
     _send(navigator_client, patient)
     url = link_from_last_email()
     client = Client()
@@ -50,7 +50,7 @@ def test_the_link_signs_the_patient_in_once(navigator_client, patient, episode) 
     assert AuditEvent.objects.filter(action="sign_in_link.use", patient=patient).count() == 1
 
 
-def test_an_expired_link_says_so_and_does_not_sign_in(navigator_client, patient, episode) -> None:  # type: ignore[no-untyped-def]
+def test_an_expired_link_says_so_and_does_not_sign_in(navigator_client, patient, episode) -> None:
     _send(navigator_client, patient)
     url = link_from_last_email()
     with time_machine.travel(timezone.now() + datetime.timedelta(minutes=61)):
@@ -61,14 +61,14 @@ def test_an_expired_link_says_so_and_does_not_sign_in(navigator_client, patient,
         assert not client.get("/me/").wsgi_request.user.is_authenticated
 
 
-def test_a_link_still_works_just_before_it_expires(navigator_client, patient, episode) -> None:  # type: ignore[no-untyped-def]
+def test_a_link_still_works_just_before_it_expires(navigator_client, patient, episode) -> None:
     _send(navigator_client, patient)
     url = link_from_last_email()
     with time_machine.travel(timezone.now() + datetime.timedelta(minutes=59)):
         assert Client().post(url).status_code == 302
 
 
-def test_a_made_up_link_is_refused(db) -> None:  # type: ignore[no-untyped-def]
+def test_a_made_up_link_is_refused(db) -> None:
     response = Client().post("/accounts/sign-in-link/not-a-real-token/")
     assert response.status_code == 404
     assert "does not work" in response.content.decode()
@@ -76,7 +76,7 @@ def test_a_made_up_link_is_refused(db) -> None:  # type: ignore[no-untyped-def]
 
 def test_using_a_link_closes_the_help_request_it_answered(
     navigator_client, patient, episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     support_request = support_request_submit(
         contact_name="Charlie",
         contact=patient.email,
@@ -95,19 +95,19 @@ def test_using_a_link_closes_the_help_request_it_answered(
 
 def test_navigator_cannot_send_a_link_to_a_patient_of_another_service(
     navigator_client, outside_patient
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     assert _send(navigator_client, outside_patient).status_code == 404
     assert mail.outbox == []
 
 
-def test_a_pwp_cannot_send_sign_in_links(pwp_client, patient, episode) -> None:  # type: ignore[no-untyped-def]
+def test_a_pwp_cannot_send_sign_in_links(pwp_client, patient, episode) -> None:
     assert _send(pwp_client, patient).status_code == 403
     assert mail.outbox == []
 
 
 def test_a_patient_without_email_gets_a_clear_message_not_an_error(
     navigator_client, patient, episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     patient.email = ""
     patient.save(update_fields=["email"])
     response = _send(navigator_client, patient)

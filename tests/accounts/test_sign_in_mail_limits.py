@@ -10,7 +10,7 @@ from accounts.models import User
 from tests.accounts.conftest import password_sign_in
 
 
-def test_username_and_email_share_one_lockout_counter(patient: User, settings) -> None:  # type: ignore[no-untyped-def]
+def test_username_and_email_share_one_lockout_counter(patient: User, settings) -> None:
     client = Client()
     for attempt in range(settings.AXES_FAILURE_LIMIT):
         login = patient.username if attempt % 2 else patient.email.upper()
@@ -18,7 +18,7 @@ def test_username_and_email_share_one_lockout_counter(patient: User, settings) -
     assert password_sign_in(client, patient.username).status_code == 429
 
 
-def test_the_token_endpoint_shares_the_counter_by_account(patient: User, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_token_endpoint_shares_the_counter_by_account(patient: User, settings) -> None:
     for _ in range(settings.AXES_FAILURE_LIMIT):
         APIClient().post(
             "/api/v1/auth/token/",
@@ -35,7 +35,7 @@ def test_no_email_goes_to_an_unknown_address(db: None) -> None:
     assert mail.outbox == []
 
 
-def test_sign_in_email_to_one_address_is_capped_per_hour(patient: User, settings) -> None:  # type: ignore[no-untyped-def]
+def test_sign_in_email_to_one_address_is_capped_per_hour(patient: User, settings) -> None:
     for number in range(settings.BCBT_SIGN_IN_MAIL_LIMIT_PER_ADDRESS + 3):
         # A different client address each time: the cap is on the address written to.
         Client().post(
@@ -44,7 +44,7 @@ def test_sign_in_email_to_one_address_is_capped_per_hour(patient: User, settings
     assert len(mail.outbox) == settings.BCBT_SIGN_IN_MAIL_LIMIT_PER_ADDRESS
 
 
-def test_sign_in_email_from_one_client_address_is_capped_per_hour(settings, service) -> None:  # type: ignore[no-untyped-def]
+def test_sign_in_email_from_one_client_address_is_capped_per_hour(settings, service) -> None:
     from tests import factories
 
     settings.BCBT_SIGN_IN_MAIL_LIMIT_PER_IP = 3

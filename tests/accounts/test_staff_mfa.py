@@ -18,11 +18,11 @@ SETUP = "/accounts/2fa/totp/activate/"
 
 
 @pytest.fixture(autouse=True)
-def _require_staff_mfa(settings):  # type: ignore[no-untyped-def]
+def _require_staff_mfa(settings):
     settings.BCBT_REQUIRE_STAFF_MFA = True
 
 
-def _with_totp(user) -> str:  # type: ignore[no-untyped-def]
+def _with_totp(user) -> str:
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
     return secret
@@ -36,20 +36,20 @@ def _with_totp(user) -> str:  # type: ignore[no-untyped-def]
         ("service_admin_client", "/admin/"),
     ],
 )
-def test_staff_without_an_authenticator_are_sent_to_set_one_up(request, persona, page) -> None:  # type: ignore[no-untyped-def]
+def test_staff_without_an_authenticator_are_sent_to_set_one_up(request, persona, page) -> None:
     client = request.getfixturevalue(persona)
     response = client.get(page)
     assert response.status_code == 302
     assert response["Location"] == SETUP
 
 
-def test_staff_api_calls_without_an_authenticator_are_refused(pwp_client) -> None:  # type: ignore[no-untyped-def]
+def test_staff_api_calls_without_an_authenticator_are_refused(pwp_client) -> None:
     response = pwp_client.get("/api/v1/patients/")
     assert response.status_code == 403
     assert response.json()["code"] == "mfa_required"
 
 
-def test_the_set_up_and_sign_out_pages_stay_open(pwp_client) -> None:  # type: ignore[no-untyped-def]
+def test_the_set_up_and_sign_out_pages_stay_open(pwp_client) -> None:
     # force_login has no recent password, so allauth asks for it again first: still not a loop.
     response = pwp_client.get(SETUP)
     assert response.status_code in (200, 302)
@@ -59,11 +59,11 @@ def test_the_set_up_and_sign_out_pages_stay_open(pwp_client) -> None:  # type: i
     assert pwp_client.post("/accounts/logout/").status_code == 302
 
 
-def test_patients_never_need_an_authenticator(patient_client) -> None:  # type: ignore[no-untyped-def]
+def test_patients_never_need_an_authenticator(patient_client) -> None:
     assert patient_client.get("/me/").status_code == 200
 
 
-def test_staff_with_an_authenticator_use_staff_pages_once_this_session_gave_a_code(  # type: ignore[no-untyped-def]
+def test_staff_with_an_authenticator_use_staff_pages_once_this_session_gave_a_code(
     pwp, pwp_client
 ) -> None:
     secret = _with_totp(pwp)
@@ -75,12 +75,12 @@ def test_staff_with_an_authenticator_use_staff_pages_once_this_session_gave_a_co
     assert pwp_client.get("/clinician/").status_code == 200
 
 
-def test_the_requirement_can_be_switched_off(settings, pwp_client) -> None:  # type: ignore[no-untyped-def]
+def test_the_requirement_can_be_switched_off(settings, pwp_client) -> None:
     settings.BCBT_REQUIRE_STAFF_MFA = False
     assert pwp_client.get("/clinician/").status_code == 200
 
 
-def test_a_pwp_sets_up_totp_and_is_shown_recovery_codes(pwp) -> None:  # type: ignore[no-untyped-def]
+def test_a_pwp_sets_up_totp_and_is_shown_recovery_codes(pwp) -> None:
     client = Client()
     password_sign_in(client, pwp.username)
     assert client.get("/clinician/")["Location"] == SETUP
@@ -103,7 +103,7 @@ def test_a_pwp_sets_up_totp_and_is_shown_recovery_codes(pwp) -> None:  # type: i
     assert client.get("/clinician/").status_code == 200
 
 
-def test_signing_in_with_totp_asks_for_the_code(pwp) -> None:  # type: ignore[no-untyped-def]
+def test_signing_in_with_totp_asks_for_the_code(pwp) -> None:
     secret = _with_totp(pwp)
     client = Client()
     response = password_sign_in(client, pwp.username)
@@ -117,7 +117,7 @@ def test_signing_in_with_totp_asks_for_the_code(pwp) -> None:  # type: ignore[no
     assert client.get("/clinician/").status_code == 200
 
 
-def test_a_recovery_code_signs_in_once(pwp) -> None:  # type: ignore[no-untyped-def]
+def test_a_recovery_code_signs_in_once(pwp) -> None:
     _with_totp(pwp)
     codes = RecoveryCodes.activate(pwp).get_unused_codes()
     client = Client()
@@ -130,7 +130,7 @@ def test_a_recovery_code_signs_in_once(pwp) -> None:  # type: ignore[no-untyped-
     assert again.get("/clinician/").status_code == 302
 
 
-def test_the_admin_sign_in_form_cannot_skip_the_second_step(service_admin) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_sign_in_form_cannot_skip_the_second_step(service_admin) -> None:
     response = Client().get("/admin/login/?next=/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
@@ -140,7 +140,7 @@ def _wrong_code(secret: str) -> str:
     return "000000" if totp_code(secret) != "000000" else "111111"
 
 
-def test_five_wrong_codes_on_the_web_stop_even_the_right_code_for_a_while(pwp) -> None:  # type: ignore[no-untyped-def]
+def test_five_wrong_codes_on_the_web_stop_even_the_right_code_for_a_while(pwp) -> None:
     secret = _with_totp(pwp)
     client = Client()
     password_sign_in(client, pwp.username)
@@ -162,7 +162,7 @@ def test_five_wrong_codes_on_the_web_stop_even_the_right_code_for_a_while(pwp) -
         assert fresh.get("/clinician/").status_code == 200
 
 
-def test_wrong_codes_on_the_web_and_in_the_api_share_one_count(pwp) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_codes_on_the_web_and_in_the_api_share_one_count(pwp) -> None:
     secret = _with_totp(pwp)
     client = Client()
     password_sign_in(client, pwp.username)

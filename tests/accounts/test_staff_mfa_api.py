@@ -23,7 +23,7 @@ CASELOAD_URL = "/api/v1/patients/"
 
 
 @pytest.fixture(autouse=True)
-def _require_staff_mfa(settings):  # type: ignore[no-untyped-def]
+def _require_staff_mfa(settings):
     settings.BCBT_REQUIRE_STAFF_MFA = True
 
 
@@ -33,7 +33,7 @@ def _with_totp(user: User) -> pyotp.TOTP:
     return pyotp.TOTP(secret)
 
 
-def _request_token(username: str, **extra: str):  # type: ignore[no-untyped-def]
+def _request_token(username: str, **extra: str):
     return APIClient().post(
         TOKEN_URL, {"username": username, "password": PASSWORD, **extra}, format="json"
     )
@@ -49,7 +49,7 @@ def _wrong_code(totp: pyotp.TOTP) -> str:
     return "000000" if totp.now() != "000000" else "111111"
 
 
-def test_pwp_cannot_get_a_token_without_the_second_factor(pwp: User, episode) -> None:  # type: ignore[no-untyped-def]
+def test_pwp_cannot_get_a_token_without_the_second_factor(pwp: User, episode) -> None:
     _with_totp(pwp)
     response = _request_token(pwp.username)
     assert response.status_code == 401
@@ -67,7 +67,7 @@ def test_pwp_without_two_step_set_up_is_told_to_set_it_up_on_the_web(pwp: User) 
 
 
 @pytest.mark.parametrize("persona", ["navigator", "service_admin"])
-def test_every_staff_role_needs_the_second_factor_for_a_token(request, persona) -> None:  # type: ignore[no-untyped-def]
+def test_every_staff_role_needs_the_second_factor_for_a_token(request, persona) -> None:
     user = request.getfixturevalue(persona)
     assert _request_token(user.username).status_code == 403
     _with_totp(user)
@@ -82,7 +82,7 @@ def test_pwp_with_a_wrong_code_gets_no_token(pwp: User) -> None:
     assert not DeviceToken.objects.filter(user=pwp).exists()
 
 
-def test_wrong_codes_count_towards_the_lockout(pwp: User, settings) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_codes_count_towards_the_lockout(pwp: User, settings) -> None:
     totp = _with_totp(pwp)
     for _ in range(settings.AXES_FAILURE_LIMIT):
         _request_token(pwp.username, otp=_wrong_code(totp))
@@ -90,7 +90,7 @@ def test_wrong_codes_count_towards_the_lockout(pwp: User, settings) -> None:  # 
     assert response.status_code == 429
 
 
-def test_pwp_with_the_right_code_gets_a_token_that_reads_the_caseload(pwp: User, episode) -> None:  # type: ignore[no-untyped-def]
+def test_pwp_with_the_right_code_gets_a_token_that_reads_the_caseload(pwp: User, episode) -> None:
     totp = _with_totp(pwp)
     response = _request_token(pwp.username, otp=totp.now())
     assert response.status_code == 200
@@ -111,7 +111,7 @@ def test_a_recovery_code_gets_a_token_once(pwp: User) -> None:
     assert _request_token(pwp.username, otp=code).status_code == 401
 
 
-def test_a_staff_token_issued_without_the_second_factor_is_refused(pwp: User, episode) -> None:  # type: ignore[no-untyped-def]
+def test_a_staff_token_issued_without_the_second_factor_is_refused(pwp: User, episode) -> None:
     # A token from before the second factor was asked for (or issued while it was off).
     key = "an-old-staff-token"
     DeviceToken.objects.create(
@@ -126,7 +126,7 @@ def test_a_staff_token_issued_without_the_second_factor_is_refused(pwp: User, ep
     assert _api_with_token(key).get(mood_url).status_code == 401
 
 
-def test_a_patient_needs_no_second_factor(patient: User, episode) -> None:  # type: ignore[no-untyped-def]
+def test_a_patient_needs_no_second_factor(patient: User, episode) -> None:
     response = _request_token(patient.username)
     assert response.status_code == 200
     assert _api_with_token(response.json()["token"]).get("/api/v1/mood/").status_code == 200
@@ -138,12 +138,12 @@ def test_a_patient_who_set_up_totp_gives_the_code_as_on_the_web(patient: User) -
     assert _request_token(patient.username, otp=totp.now()).status_code == 200
 
 
-def test_with_the_requirement_off_staff_without_totp_get_tokens(settings, pwp: User) -> None:  # type: ignore[no-untyped-def]
+def test_with_the_requirement_off_staff_without_totp_get_tokens(settings, pwp: User) -> None:
     settings.BCBT_REQUIRE_STAFF_MFA = False
     assert _request_token(pwp.username).status_code == 200
 
 
-def test_a_staff_session_that_skipped_the_second_factor_cannot_call_the_api(  # type: ignore[no-untyped-def]
+def test_a_staff_session_that_skipped_the_second_factor_cannot_call_the_api(
     pwp: User, episode
 ) -> None:
     # TOTP is set up, but this session never passed it (force_login stands for any path
@@ -156,7 +156,7 @@ def test_a_staff_session_that_skipped_the_second_factor_cannot_call_the_api(  # 
     assert response.json()["code"] == "mfa_required"
 
 
-def test_a_staff_session_that_passed_the_second_factor_calls_the_api(pwp: User, episode) -> None:  # type: ignore[no-untyped-def]
+def test_a_staff_session_that_passed_the_second_factor_calls_the_api(pwp: User, episode) -> None:
     totp = _with_totp(pwp)
     client = Client()
     password_sign_in(client, pwp.username)

@@ -12,7 +12,7 @@ from accounts.models import SupportKind, SupportRequest
 from care.models import AuditEvent
 
 
-def _ask(contact: str, ip: str = "198.51.100.7", client: Client | None = None):  # type: ignore[no-untyped-def]
+def _ask(contact: str, ip: str = "198.51.100.7", client: Client | None = None):
     return (client or Client()).post(
         "/support/",
         {
@@ -26,13 +26,13 @@ def _ask(contact: str, ip: str = "198.51.100.7", client: Client | None = None): 
     )
 
 
-def test_the_form_opens_without_signing_in(db) -> None:  # type: ignore[no-untyped-def]
+def test_the_form_opens_without_signing_in(db) -> None:
     response = Client().get("/support/")
     assert response.status_code == 200
     assert "Having trouble signing in?" in response.content.decode()
 
 
-def test_missing_fields_are_explained(db) -> None:  # type: ignore[no-untyped-def]
+def test_missing_fields_are_explained(db) -> None:
     response = Client().post("/support/", {})
     page = response.content.decode()
     assert response.status_code == 200
@@ -43,7 +43,7 @@ def test_missing_fields_are_explained(db) -> None:  # type: ignore[no-untyped-de
 
 def test_a_request_for_a_real_account_reaches_the_navigator_of_that_service(
     patient, episode, navigator_client
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = _ask(patient.email.upper())
     assert response.status_code == 302
     support_request = SupportRequest.objects.get()
@@ -61,7 +61,7 @@ def _without_nonce(page: str) -> str:
 
 def test_existing_and_unknown_accounts_get_identical_answers_and_side_effects(
     patient, episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     known = _ask(patient.username, ip="198.51.100.1")
     unknown = _ask("nobody-at-all@example.org", ip="198.51.100.2")
     assert known.status_code == unknown.status_code == 302
@@ -76,14 +76,14 @@ def test_existing_and_unknown_accounts_get_identical_answers_and_side_effects(
     assert mail.outbox == []
 
 
-def test_unmatched_requests_still_reach_a_navigator(navigator_client) -> None:  # type: ignore[no-untyped-def]
+def test_unmatched_requests_still_reach_a_navigator(navigator_client) -> None:
     _ask("someone-we-do-not-know@example.org")
     page = navigator_client.get("/navigator/").content.decode()
     assert "no matching account" in page
     assert "someone-we-do-not-know@example.org" in page
 
 
-def test_requests_are_limited_per_address(db, settings) -> None:  # type: ignore[no-untyped-def]
+def test_requests_are_limited_per_address(db, settings) -> None:
     settings.BCBT_SUPPORT_LIMIT_PER_IP = 3
     statuses = [_ask(f"person{n}@example.org", ip="203.0.113.9").status_code for n in range(4)]
     assert statuses == [302, 302, 302, 429]
@@ -92,7 +92,7 @@ def test_requests_are_limited_per_address(db, settings) -> None:  # type: ignore
     assert _ask("another@example.org", ip="203.0.113.10").status_code == 302
 
 
-def test_requests_are_limited_per_contact_whatever_the_address(db, settings) -> None:  # type: ignore[no-untyped-def]
+def test_requests_are_limited_per_contact_whatever_the_address(db, settings) -> None:
     settings.BCBT_SUPPORT_LIMIT_PER_CONTACT = 2
     statuses = [_ask("Same@Example.org", ip=f"203.0.113.{n}").status_code for n in range(3)]
     assert statuses == [302, 302, 429]
@@ -103,7 +103,7 @@ def test_requests_are_limited_per_contact_whatever_the_address(db, settings) -> 
 
 
 @pytest.mark.django_db
-def test_the_form_still_works_when_the_cache_is_down(settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_form_still_works_when_the_cache_is_down(settings) -> None:
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -117,5 +117,5 @@ def test_the_form_still_works_when_the_cache_is_down(settings) -> None:  # type:
     assert SupportRequest.objects.count() == 1
 
 
-def test_help_page_links_to_the_form(db) -> None:  # type: ignore[no-untyped-def]
+def test_help_page_links_to_the_form(db) -> None:
     assert 'href="/support/"' in Client().get("/help/").content.decode()

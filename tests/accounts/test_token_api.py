@@ -17,7 +17,7 @@ from tests.factories import PASSWORD
 TOKEN_URL = "/api/v1/auth/token/"
 
 
-def sign_in(client: APIClient, username: str, password: str, **extra: str):  # type: ignore[no-untyped-def]
+def sign_in(client: APIClient, username: str, password: str, **extra: str):
     return client.post(
         TOKEN_URL, {"username": username, "password": password, **extra}, format="json"
     )
@@ -37,7 +37,7 @@ def test_a_patient_gets_a_token_for_their_device(patient: User) -> None:
     assert AuditEvent.objects.filter(action="device_token.issue", actor=patient).exists()
 
 
-def test_the_token_opens_the_api(patient: User, episode) -> None:  # type: ignore[no-untyped-def]
+def test_the_token_opens_the_api(patient: User, episode) -> None:
     key = sign_in(APIClient(), patient.username, PASSWORD).json()["token"]
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
@@ -114,7 +114,7 @@ def test_lockout_is_shared_with_the_web_form(patient: User) -> None:
     assert sign_in(APIClient(), patient.username, PASSWORD).status_code == 429
 
 
-def test_lockout_is_by_username_and_place_so_others_are_not_locked(  # type: ignore[no-untyped-def]
+def test_lockout_is_by_username_and_place_so_others_are_not_locked(
     patient: User, other_patient: User
 ) -> None:
     client = APIClient()
@@ -136,7 +136,7 @@ def test_the_lockout_cools_off(patient: User) -> None:
         assert sign_in(client, patient.username, PASSWORD).status_code == 200
 
 
-def test_logout_revokes_the_token_used_and_only_that_one(patient: User, episode) -> None:  # type: ignore[no-untyped-def]
+def test_logout_revokes_the_token_used_and_only_that_one(patient: User, episode) -> None:
     phone = sign_in(APIClient(), patient.username, PASSWORD, device_name="phone").json()["token"]
     tablet = sign_in(APIClient(), patient.username, PASSWORD, device_name="tablet").json()["token"]
     client = APIClient()
@@ -152,7 +152,7 @@ def test_logout_revokes_the_token_used_and_only_that_one(patient: User, episode)
     assert AuditEvent.objects.filter(action="device_token.revoke").count() == 1
 
 
-def test_logout_needs_a_token_not_a_browser_session(patient_client) -> None:  # type: ignore[no-untyped-def]
+def test_logout_needs_a_token_not_a_browser_session(patient_client) -> None:
     assert patient_client.post("/api/v1/auth/logout/").status_code == 401
 
 

@@ -44,7 +44,7 @@ def _reset_through_the_emailed_link(email: str) -> None:
     assert done.status_code == 302, done.content
 
 
-def test_changing_the_password_signs_every_app_out(patient: User, episode) -> None:  # type: ignore[no-untyped-def]
+def test_changing_the_password_signs_every_app_out(patient: User, episode) -> None:
     phone, tablet = _app_token(patient), _app_token(patient)
     client = Client()
     password_sign_in(client, patient.username)
@@ -59,14 +59,14 @@ def test_changing_the_password_signs_every_app_out(patient: User, episode) -> No
     assert event.detail == {"reason": "password_change", "tokens": 2}
 
 
-def test_a_password_reset_signs_every_app_out(patient: User, episode) -> None:  # type: ignore[no-untyped-def]
+def test_a_password_reset_signs_every_app_out(patient: User, episode) -> None:
     phone = _app_token(patient)
     Client().post("/accounts/password/reset/", {"email": patient.email})
     _reset_through_the_emailed_link(patient.email)
     assert not _app_still_signed_in(phone)
 
 
-def test_the_reset_a_navigator_sends_signs_every_app_out(  # type: ignore[no-untyped-def]
+def test_the_reset_a_navigator_sends_signs_every_app_out(
     patient: User, episode, navigator_client
 ) -> None:
     phone = _app_token(patient)
@@ -76,7 +76,7 @@ def test_the_reset_a_navigator_sends_signs_every_app_out(  # type: ignore[no-unt
     assert not _app_still_signed_in(phone)
 
 
-def test_deactivating_an_account_in_django_admin_signs_every_app_out(  # type: ignore[no-untyped-def]
+def test_deactivating_an_account_in_django_admin_signs_every_app_out(
     patient: User, episode, service_admin_client
 ) -> None:
     _app_token(patient)
@@ -107,7 +107,7 @@ def test_deactivating_an_account_in_django_admin_signs_every_app_out(  # type: i
     assert DeviceToken.objects.get(user=patient).revoked_at is not None
 
 
-def test_setting_a_password_in_django_admin_signs_every_app_out(  # type: ignore[no-untyped-def]
+def test_setting_a_password_in_django_admin_signs_every_app_out(
     patient: User, episode, service_admin_client
 ) -> None:
     phone = _app_token(patient)
@@ -119,7 +119,7 @@ def test_setting_a_password_in_django_admin_signs_every_app_out(  # type: ignore
     assert not _app_still_signed_in(phone)
 
 
-def test_only_the_account_whose_password_changed_is_signed_out(  # type: ignore[no-untyped-def]
+def test_only_the_account_whose_password_changed_is_signed_out(
     patient: User, other_patient: User, episode, other_episode
 ) -> None:
     others_phone = _app_token(other_patient)

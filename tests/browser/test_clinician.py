@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_pwp_reviews_the_flagged_patient_records_the_session_and_the_patient_sees_it(
     live_server, page, browser
-):  # type: ignore[no-untyped-def]
+):
     modules_load()
     service = factories.ServiceFactory.create()
     pwp = factories.PwpFactory.create(username="pwp-day", service=service)
@@ -105,7 +105,7 @@ def test_pwp_reviews_the_flagged_patient_records_the_session_and_the_patient_see
     patient_context.close()
 
 
-def test_pwp_pages_fit_a_phone(live_server, page):  # type: ignore[no-untyped-def]
+def test_pwp_pages_fit_a_phone(live_server, page):
     modules_load()
     service = factories.ServiceFactory.create()
     pwp = factories.PwpFactory.create(username="pwp-phone", service=service)

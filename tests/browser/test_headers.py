@@ -12,7 +12,7 @@ from tests.factories import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_patient_pages_report_no_content_security_policy_violation(  # type: ignore[no-untyped-def]
+def test_patient_pages_report_no_content_security_policy_violation(
     live_server, page, patient: User, episode
 ) -> None:
     violations = collect_csp_violations(page)
@@ -26,7 +26,7 @@ def test_patient_pages_report_no_content_security_policy_violation(  # type: ign
     assert violations == []
 
 
-def test_pwp_pages_report_no_content_security_policy_violation(  # type: ignore[no-untyped-def]
+def test_pwp_pages_report_no_content_security_policy_violation(
     live_server, page, pwp: User, patient: User, episode
 ) -> None:
     violations = collect_csp_violations(page)
@@ -38,7 +38,7 @@ def test_pwp_pages_report_no_content_security_policy_violation(  # type: ignore[
     assert violations == []
 
 
-def test_an_injected_inline_script_is_blocked(live_server, page, db) -> None:  # type: ignore[no-untyped-def]
+def test_an_injected_inline_script_is_blocked(live_server, page, db) -> None:
     violations = collect_csp_violations(page)
     page.goto(f"{live_server.url}/help/")
     page.evaluate(
@@ -50,7 +50,7 @@ def test_an_injected_inline_script_is_blocked(live_server, page, db) -> None:  #
     assert violations, "the browser reported no blocked script"
 
 
-def test_swagger_ui_loads_under_the_policy(live_server, page, db) -> None:  # type: ignore[no-untyped-def]
+def test_swagger_ui_loads_under_the_policy(live_server, page, db) -> None:
     violations = collect_csp_violations(page)
     page.goto(f"{live_server.url}/api/docs/")
     page.locator(".swagger-ui .info .title").wait_for()

@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_question_nine_signposts_the_patient_and_the_pwp_closes_the_flag(
     live_server, page, browser
-):  # type: ignore[no-untyped-def]
+):
     service = factories.ServiceFactory.create()
     pwp = factories.PwpFactory.create(username="pwp-browser", service=service)
     patient = factories.PatientFactory.create(
@@ -43,7 +43,10 @@ def test_question_nine_signposts_the_patient_and_the_pwp_closes_the_flag(
     signposting = page.locator("#crisis-signposting")
     signposting.wait_for()
     text = signposting.inner_text()
-    assert "116 123" in text and "111" in text and "999" in text and "A&E" in text
+    assert "116 123" in text
+    assert "111" in text
+    assert "999" in text
+    assert "A&E" in text
     assert "not monitored in real time" in text
     assert_no_serious_axe_violations(page)
     assert_fits_phone_width(page)
@@ -73,7 +76,7 @@ def test_question_nine_signposts_the_patient_and_the_pwp_closes_the_flag(
     staff_context.close()
 
 
-def test_outcomes_and_alliance_pages_pass_axe_on_a_phone(live_server, page):  # type: ignore[no-untyped-def]
+def test_outcomes_and_alliance_pages_pass_axe_on_a_phone(live_server, page):
     from django.core.management import call_command
 
     call_command("seed_demo", patients=4, days=14, seed=5)
@@ -96,4 +99,4 @@ def test_outcomes_and_alliance_pages_pass_axe_on_a_phone(live_server, page):  # 
     assert (
         "Talk about this"
         in page.goto(f"{live_server.url}/clinician/patients/{patient.pk}/outcomes/").text()
-    )  # type: ignore[union-attr]
+    )

@@ -23,19 +23,19 @@ DEMO_PASSWORD = "demo-password-for-module-tests"
 
 
 @pytest.fixture
-def demo(settings) -> None:  # type: ignore[no-untyped-def]
+def demo(settings) -> None:
     settings.BCBT_DEMO_PASSWORD = DEMO_PASSWORD
     call_command("seed_demo", patients=2, days=14, seed=7)
 
 
-def check_page(page) -> None:  # type: ignore[no-untyped-def]
+def check_page(page) -> None:
     assert_no_serious_axe_violations(page)
     assert_fits_phone_width(page)
 
 
 def test_patient_completes_an_exercise_across_two_visits_and_marks_it_to_discuss(
     demo, live_server, page
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sign_in(page, live_server, "patient", DEMO_PASSWORD)
     page.wait_for_url(f"{live_server.url}/me/")
     page.goto(f"{live_server.url}/modules/")
@@ -81,7 +81,8 @@ def test_patient_completes_an_exercise_across_two_visits_and_marks_it_to_discuss
     response = ExerciseResponse.objects.get(
         assignment__episode__patient__username="patient", exercise_key="sleep_plan"
     )
-    assert response.answers["usual_bedtime"] == "23:30" and response.answers["sleep_quality"] == 4
+    assert response.answers["usual_bedtime"] == "23:30"
+    assert response.answers["sleep_quality"] == 4
     assert response.discuss_requested_at is not None
 
     page.goto(f"{live_server.url}/modules/")
@@ -89,7 +90,7 @@ def test_patient_completes_an_exercise_across_two_visits_and_marks_it_to_discuss
     assert status.inner_text().strip() == "Completed"
 
 
-def test_pwp_waives_a_mandatory_module_and_the_patient_sees_why(demo, live_server, page) -> None:  # type: ignore[no-untyped-def]
+def test_pwp_waives_a_mandatory_module_and_the_patient_sees_why(demo, live_server, page) -> None:
     patient = User.objects.get(username="patient")
     problem_solving = Assignment.objects.get(
         episode__patient=patient, module__slug="problem-solving"

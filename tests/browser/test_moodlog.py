@@ -19,7 +19,7 @@ from tests.factories import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_patient_rates_today_changes_it_and_sees_it_on_the_chart(  # type: ignore[no-untyped-def]
+def test_a_patient_rates_today_changes_it_and_sees_it_on_the_chart(
     live_server, page, patient: User, episode
 ) -> None:
     today = patient.local_today().isoformat()
@@ -47,14 +47,15 @@ def test_a_patient_rates_today_changes_it_and_sees_it_on_the_chart(  # type: ign
     expect(page.get_by_text("Saved: 4 out of 10 for today.")).to_be_visible()
     assert page.locator(f'circle[data-day="{today}"]').get_attribute("data-score") == "4"
     row = page.locator(f'tr[data-day="{today}"]')
-    assert "4" in row.inner_text() and "Went for a walk." in row.inner_text()
+    assert "4" in row.inner_text()
+    assert "Went for a walk." in row.inner_text()
     rating = MoodRating.objects.get(patient=patient)
     assert (rating.score, rating.note) == (4, "Went for a walk.")
     assert_no_serious_axe_violations(page)
     assert_fits_phone_width(page)
 
 
-def test_a_patient_rates_a_missed_day_from_the_table(  # type: ignore[no-untyped-def]
+def test_a_patient_rates_a_missed_day_from_the_table(
     live_server, page, patient: User, episode
 ) -> None:
     yesterday = patient.local_today() - datetime.timedelta(days=1)
@@ -70,9 +71,7 @@ def test_a_patient_rates_a_missed_day_from_the_table(  # type: ignore[no-untyped
     assert MoodRating.objects.get(patient=patient, day=yesterday).score == 3
 
 
-def test_the_page_works_without_javascript(  # type: ignore[no-untyped-def]
-    live_server, browser, patient: User, episode
-) -> None:
+def test_the_page_works_without_javascript(live_server, browser, patient: User, episode) -> None:
     context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 780})
     page = context.new_page()
     sign_in(page, live_server, patient.username, PASSWORD)

@@ -21,12 +21,12 @@ DEMO_PASSWORD = "demo-password-for-browser-tests"
 
 
 @pytest.fixture
-def demo(settings) -> None:  # type: ignore[no-untyped-def]
+def demo(settings) -> None:
     settings.BCBT_DEMO_PASSWORD = DEMO_PASSWORD
     call_command("seed_demo", patients=3, days=7, seed=5)
 
 
-def test_patient_changes_settings_and_reads_the_list_on_a_phone(demo, live_server, page) -> None:  # type: ignore[no-untyped-def]
+def test_patient_changes_settings_and_reads_the_list_on_a_phone(demo, live_server, page) -> None:
     sign_in(page, live_server, "patient", DEMO_PASSWORD)
     page.wait_for_url(f"{live_server.url}/me/")
     page.goto(f"{live_server.url}/notifications/")
@@ -42,13 +42,14 @@ def test_patient_changes_settings_and_reads_the_list_on_a_phone(demo, live_serve
     page.get_by_role("button", name="Save my choices").click()
     expect(page.locator("body")).to_contain_text("Your notification choices are saved.")
     preference = NotificationPreference.objects.get(patient__username="patient")
-    assert preference.contact_by == "none" and preference.appointment_reminder is False
+    assert preference.contact_by == "none"
+    assert preference.appointment_reminder is False
 
 
 @pytest.mark.parametrize("javascript", [True, False])
 def test_stop_link_page_works_signed_out_with_or_without_javascript(
     demo, live_server, browser, javascript
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     patient = User.objects.get(username="patient003")
     context = browser.new_context(
         viewport={"width": 360, "height": 780}, java_script_enabled=javascript

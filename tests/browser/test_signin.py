@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_forgotten_password_to_signed_in_through_the_navigator(
     live_server, page, browser, settings
-):  # type: ignore[no-untyped-def]
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mail.outbox = []
     service = factories.ServiceFactory.create()
@@ -87,7 +87,7 @@ def test_forgotten_password_to_signed_in_through_the_navigator(
     navigator_page.close()
 
 
-def test_code_lockout_and_devices_pages_pass_axe_on_a_phone(live_server, page):  # type: ignore[no-untyped-def]
+def test_code_lockout_and_devices_pages_pass_axe_on_a_phone(live_server, page):
     service = factories.ServiceFactory.create()
     patient = factories.PatientFactory.create(service=service)
     factories.make_episode(patient=patient, pwp=None, service=service)

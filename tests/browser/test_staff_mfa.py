@@ -13,9 +13,7 @@ from tests.factories import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_pwp_signs_in_through_the_totp_form_and_reaches_the_caseload(  # type: ignore[no-untyped-def]
-    settings, live_server, page
-):
+def test_a_pwp_signs_in_through_the_totp_form_and_reaches_the_caseload(settings, live_server, page):
     settings.BCBT_REQUIRE_STAFF_MFA = True
     pwp = factories.PwpFactory.create(username="pwp-browser")
     secret = generate_totp_secret()

@@ -13,7 +13,7 @@ from tests import factories
 fill_migration = importlib.import_module("care.migrations.0007_audit_event_actor_username_fill")
 
 
-def test_an_audit_row_keeps_who_acted_after_the_account_is_gone(navigator, patient) -> None:  # type: ignore[no-untyped-def]
+def test_an_audit_row_keeps_who_acted_after_the_account_is_gone(navigator, patient) -> None:
     event = audit_event_record(actor=navigator, action="patient.unlock", patient=patient)
     # Even a deletion outside the admin (a shell, a cascade) leaves the row saying who acted.
     navigator.delete()
@@ -23,7 +23,7 @@ def test_an_audit_row_keeps_who_acted_after_the_account_is_gone(navigator, patie
     assert event.actor_role == "navigator"
 
 
-def test_the_data_migration_fills_in_who_acted_on_existing_rows(navigator, patient) -> None:  # type: ignore[no-untyped-def]
+def test_the_data_migration_fills_in_who_acted_on_existing_rows(navigator, patient) -> None:
     event = audit_event_record(actor=navigator, action="patient.unlock", patient=patient)
     AuditEvent.objects.filter(pk=event.pk).update(actor_username="", actor_role="")
     fill_migration.fill_actor_username(django_apps, None)
@@ -33,7 +33,7 @@ def test_the_data_migration_fills_in_who_acted_on_existing_rows(navigator, patie
 
 def test_admin_refuses_to_delete_staff_with_audit_rows_and_offers_deactivation(
     service_admin_client, navigator, patient
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     audit_event_record(actor=navigator, action="patient.unlock", patient=patient)
     url = f"/admin/accounts/user/{navigator.pk}/delete/"
     response = service_admin_client.post(url, {"post": "yes"}, follow=True)
@@ -46,7 +46,7 @@ def test_admin_refuses_to_delete_staff_with_audit_rows_and_offers_deactivation(
 
 def test_deactivating_staff_in_admin_keeps_the_account_and_is_audited(
     service_admin_client, service_admin, navigator
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = service_admin_client.post(
         "/admin/accounts/user/",
         {"action": "deactivate_accounts", "_selected_action": [navigator.pk]},
@@ -61,7 +61,7 @@ def test_deactivating_staff_in_admin_keeps_the_account_and_is_audited(
 
 def test_deleting_an_account_with_no_audit_rows_is_itself_audited(
     service_admin_client, service_admin, service
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     newcomer = factories.NavigatorFactory.create(username="navigator-new", service=service)
     response = service_admin_client.post(
         f"/admin/accounts/user/{newcomer.pk}/delete/", {"post": "yes"}
@@ -73,6 +73,6 @@ def test_deleting_an_account_with_no_audit_rows_is_itself_audited(
     assert event.detail == {"username": "navigator-new", "role": "navigator"}
 
 
-def test_accounts_are_not_offered_for_bulk_deletion(service_admin_client) -> None:  # type: ignore[no-untyped-def]
+def test_accounts_are_not_offered_for_bulk_deletion(service_admin_client) -> None:
     page = service_admin_client.get("/admin/accounts/user/").content.decode()
     assert "delete_selected" not in page

@@ -25,7 +25,7 @@ def _words(patient_id: int) -> str:
     )
 
 
-def test_each_kind_of_activity_is_said_in_words(episode, patient, pwp) -> None:  # type: ignore[no-untyped-def]
+def test_each_kind_of_activity_is_said_in_words(episode, patient, pwp) -> None:
     with time_machine.travel(_ago(5), tick=False):
         mood_rating_record(patient=patient, day=patient.local_today(), score=5)
     assert _words(patient.pk) == "Rated mood, 5 days ago"
@@ -42,14 +42,14 @@ def test_each_kind_of_activity_is_said_in_words(episode, patient, pwp) -> None: 
     assert _words(patient.pk) == "Sent a message, today"
 
 
-def test_what_the_pwp_does_is_not_the_patients_activity(episode, patient, pwp) -> None:  # type: ignore[no-untyped-def]
+def test_what_the_pwp_does_is_not_the_patients_activity(episode, patient, pwp) -> None:
     message_send(episode=episode, sender=pwp, body="How are you getting on?")
     assert last_activity_for_patients(patient_ids=[patient.pk]) == {}
 
 
 def test_last_activity_for_many_patients_is_one_query(
     episode, other_episode, patient, other_patient, django_assert_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     mood_rating_record(patient=patient, day=patient.local_today(), score=5)
     message_send(episode=other_episode, sender=other_patient, body="Hi")
     with django_assert_num_queries(1):

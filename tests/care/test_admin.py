@@ -7,7 +7,7 @@ from care.models import AuditEvent
 
 def test_admin_refuses_a_patient_as_an_episodes_pwp(
     service_admin_client, episode, other_patient
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     url = f"/admin/care/episode/{episode.pk}/change/"
     page = service_admin_client.get(url)
     assert page.status_code == 200
@@ -31,13 +31,13 @@ def test_admin_refuses_a_patient_as_an_episodes_pwp(
     assert episode.pwp_id != other_patient.pk
 
 
-def test_opening_a_patients_episode_in_admin_is_audited(service_admin_client, episode) -> None:  # type: ignore[no-untyped-def]
+def test_opening_a_patients_episode_in_admin_is_audited(service_admin_client, episode) -> None:
     service_admin_client.get(f"/admin/care/episode/{episode.pk}/change/")
     event = AuditEvent.objects.get(action="admin.view.episode")
     assert event.patient == episode.patient
 
 
-def test_listing_patients_in_admin_is_audited(service_admin_client, episode) -> None:  # type: ignore[no-untyped-def]
+def test_listing_patients_in_admin_is_audited(service_admin_client, episode) -> None:
     service_admin_client.get("/admin/accounts/user/")
     assert AuditEvent.objects.filter(action="admin.list.user").exists()
     service_admin_client.get(f"/admin/accounts/user/{episode.patient_id}/change/")

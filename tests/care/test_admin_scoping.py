@@ -159,7 +159,7 @@ def test_every_registered_admin_says_how_it_is_scoped_to_a_service() -> None:
     assert unscoped_inlines == []
 
 
-def test_every_scoped_admin_has_a_row_in_the_two_service_test(two_services) -> None:  # type: ignore[no-untyped-def]
+def test_every_scoped_admin_has_a_row_in_the_two_service_test(two_services) -> None:
     own, _ = two_services
     assert set(SCOPED_LABELS) <= set(own.rows)
 
@@ -167,7 +167,7 @@ def test_every_scoped_admin_has_a_row_in_the_two_service_test(two_services) -> N
 @pytest.mark.parametrize("label", SCOPED_LABELS)
 def test_a_service_admin_lists_and_opens_only_their_own_services_rows(
     label, two_services, scoped_client
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     own, other = two_services
     own_row, other_row = own.rows[label], other.rows[label]
     meta = own_row._meta
@@ -184,7 +184,7 @@ def test_a_service_admin_lists_and_opens_only_their_own_services_rows(
 @pytest.mark.parametrize("label", SCOPED_LABELS)
 def test_a_service_admin_cannot_choose_another_services_rows(
     label, two_services, scoped_admin
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     own, other = two_services
     model_admin = _admin_for(label)
     request = RequestFactory().get("/admin/")
@@ -209,13 +209,13 @@ def test_a_service_admin_cannot_choose_another_services_rows(
 
 
 @pytest.mark.parametrize("label", SUPERUSER_ONLY_LABELS)
-def test_superuser_only_tables_are_closed_to_a_service_admin(label, scoped_client) -> None:  # type: ignore[no-untyped-def]
+def test_superuser_only_tables_are_closed_to_a_service_admin(label, scoped_client) -> None:
     app_label, model_name = label.lower().split(".")
     response = scoped_client.get(reverse(f"admin:{app_label}_{model_name}_changelist"))
     assert response.status_code == 403
 
 
-def test_the_module_catalogue_is_read_only_for_a_service_admin(scoped_client) -> None:  # type: ignore[no-untyped-def]
+def test_the_module_catalogue_is_read_only_for_a_service_admin(scoped_client) -> None:
     modules_load()
     module = Module.objects.order_by("pk").first()
     assert module is not None
@@ -226,7 +226,7 @@ def test_the_module_catalogue_is_read_only_for_a_service_admin(scoped_client) ->
 
 def test_a_service_admin_cannot_change_another_services_patients_email(
     two_services, scoped_client
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _, other = two_services
     address = other.rows["account.EmailAddress"]
     response = scoped_client.post(
@@ -240,7 +240,7 @@ def test_a_service_admin_cannot_change_another_services_patients_email(
 
 def test_a_service_admin_cannot_raise_powers_or_move_a_user_out_of_the_service(
     two_services, scoped_admin
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     own, _ = two_services
     user_admin = _admin_for("accounts.User")
     request = RequestFactory().get("/admin/")
@@ -259,7 +259,7 @@ def test_a_service_admin_cannot_raise_powers_or_move_a_user_out_of_the_service(
 
 def test_a_service_admin_cannot_change_a_fellow_service_admins_account(
     service, scoped_client
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     fellow = factories.ServiceAdminFactory.create(
         username="admin-fellow", service=service, is_superuser=False
     )

@@ -15,7 +15,7 @@ def _events_text(action: str) -> str:
 
 def test_opening_the_caseload_writes_one_audit_event_for_the_page(
     pwp_client, pwp, episode, other_episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = pwp_client.get("/clinician/")
     assert response.status_code == 200
     event = AuditEvent.objects.get(action="caseload.view")
@@ -24,7 +24,7 @@ def test_opening_the_caseload_writes_one_audit_event_for_the_page(
     assert event.detail["rows"] == 1
 
 
-def test_a_caseload_name_search_is_audited_without_the_search_text(pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
+def test_a_caseload_name_search_is_audited_without_the_search_text(pwp_client, episode) -> None:
     name = episode.patient.last_name
     response = pwp_client.post("/clinician/", {"search": name})
     assert response.status_code == 200
@@ -35,14 +35,14 @@ def test_a_caseload_name_search_is_audited_without_the_search_text(pwp_client, e
 
 def test_the_service_admins_whole_service_caseload_is_audited(
     service_admin_client, service_admin, episode, other_episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     service_admin_client.get("/clinician/")
     event = AuditEvent.objects.get(action="caseload.view")
     assert event.actor == service_admin
     assert event.detail["rows"] == 2
 
 
-def test_opening_the_alliance_page_is_audited(pwp_client, pwp, episode) -> None:  # type: ignore[no-untyped-def]
+def test_opening_the_alliance_page_is_audited(pwp_client, pwp, episode) -> None:
     response = pwp_client.get(reverse("measures:alliance-rate", args=[episode.patient_id]))
     assert response.status_code == 200
     event = AuditEvent.objects.get(action="measures.alliance.view")
@@ -52,13 +52,13 @@ def test_opening_the_alliance_page_is_audited(pwp_client, pwp, episode) -> None:
 
 def test_another_pwp_denied_the_alliance_page_leaves_no_read_event(
     other_pwp_client, episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = other_pwp_client.get(reverse("measures:alliance-rate", args=[episode.patient_id]))
     assert response.status_code == 404
     assert not AuditEvent.objects.filter(action="measures.alliance.view").exists()
 
 
-def test_listing_the_audit_trail_in_admin_is_itself_audited(service_admin_client, episode) -> None:  # type: ignore[no-untyped-def]
+def test_listing_the_audit_trail_in_admin_is_itself_audited(service_admin_client, episode) -> None:
     # The audit trail names patients and what was done to their records.
     assert service_admin_client.get("/admin/care/auditevent/").status_code == 200
     assert AuditEvent.objects.filter(action="admin.list.auditevent").exists()
@@ -66,7 +66,7 @@ def test_listing_the_audit_trail_in_admin_is_itself_audited(service_admin_client
 
 def test_admin_search_text_is_not_copied_into_the_audit_trail(
     service_admin_client, episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     name = episode.patient.last_name
     service_admin_client.get("/admin/accounts/user/", {"q": name})
     assert AuditEvent.objects.filter(action="admin.list.user").exists()

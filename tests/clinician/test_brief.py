@@ -11,28 +11,28 @@ from clinician.models import BriefReview
 from clinician.services import TaskInput, session_record_save
 
 
-def test_opening_the_brief_is_audited(pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
+def test_opening_the_brief_is_audited(pwp_client, episode) -> None:
     response = pwp_client.get(f"/clinician/patients/{episode.patient_id}/")
     assert response.status_code == 200
     assert AuditEvent.objects.filter(action="brief.view", patient=episode.patient).count() == 1
 
 
-def test_other_pwp_gets_404_for_the_brief(other_pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
+def test_other_pwp_gets_404_for_the_brief(other_pwp_client, episode) -> None:
     assert other_pwp_client.get(f"/clinician/patients/{episode.patient_id}/").status_code == 404
     assert not AuditEvent.objects.filter(action="brief.view").exists()
 
 
-def test_unknown_patient_gets_the_same_404(pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_patient_gets_the_same_404(pwp_client, episode) -> None:
     assert pwp_client.get("/clinician/patients/999999/").status_code == 404
 
 
 @pytest.mark.parametrize("persona", ["navigator_client", "patient_client"])
-def test_wrong_role_cannot_open_the_brief(request, persona, episode) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_role_cannot_open_the_brief(request, persona, episode) -> None:
     client = request.getfixturevalue(persona)
     assert client.get(f"/clinician/patients/{episode.patient_id}/").status_code == 403
 
 
-def test_mark_as_reviewed_records_it_against_the_coming_session(pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
+def test_mark_as_reviewed_records_it_against_the_coming_session(pwp_client, episode) -> None:
     response = pwp_client.post(f"/clinician/patients/{episode.patient_id}/reviewed/")
     assert response.status_code == 302
     review = BriefReview.objects.get()
@@ -42,7 +42,7 @@ def test_mark_as_reviewed_records_it_against_the_coming_session(pwp_client, epis
     assert "You marked this brief as reviewed" in page
 
 
-def test_recording_a_session_sets_attendance_notes_and_tasks(pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
+def test_recording_a_session_sets_attendance_notes_and_tasks(pwp_client, episode) -> None:
     appointment = episode.appointments.get(number=2)
     response = pwp_client.post(
         f"/clinician/patients/{episode.patient_id}/sessions/2/record/",
@@ -64,7 +64,7 @@ def test_recording_a_session_sets_attendance_notes_and_tasks(pwp_client, episode
     ]
 
 
-def test_recording_a_session_moves_the_next_appointment(pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
+def test_recording_a_session_moves_the_next_appointment(pwp_client, episode) -> None:
     pwp_client.post(
         f"/clinician/patients/{episode.patient_id}/sessions/2/record/",
         {"attendance": "attended", "next_appointment_at": "2027-01-05 14:30"},
@@ -75,7 +75,7 @@ def test_recording_a_session_moves_the_next_appointment(pwp_client, episode) -> 
 
 def test_session_record_without_attendance_shows_an_error_and_saves_nothing(
     pwp_client, episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = pwp_client.post(
         f"/clinician/patients/{episode.patient_id}/sessions/2/record/", {"notes": "x"}
     )
@@ -85,7 +85,7 @@ def test_session_record_without_attendance_shows_an_error_and_saves_nothing(
     assert episode.appointments.get(number=2).status == AppointmentStatus.SCHEDULED
 
 
-def test_brief_shows_last_sessions_tasks(pwp_client, episode, pwp) -> None:  # type: ignore[no-untyped-def]
+def test_brief_shows_last_sessions_tasks(pwp_client, episode, pwp) -> None:
     session_one = episode.appointments.get(number=1)
     with time_machine.travel(session_one.scheduled_at + datetime.timedelta(hours=1)):
         session_record_save(
@@ -100,14 +100,14 @@ def test_brief_shows_last_sessions_tasks(pwp_client, episode, pwp) -> None:  # t
     assert "Fill in the activity diary" in page
 
 
-def test_session_guides_page_lists_every_session(pwp_client) -> None:  # type: ignore[no-untyped-def]
+def test_session_guides_page_lists_every_session(pwp_client) -> None:
     page = pwp_client.get("/clinician/guides/").content.decode()
     assert "Session 1: Getting started together" in page
     assert "Session 11: Ending well" in page
     assert "digital navigator" in page.lower()
 
 
-def test_demo_gives_the_pwp_recorded_sessions_and_messages(db) -> None:  # type: ignore[no-untyped-def]
+def test_demo_gives_the_pwp_recorded_sessions_and_messages(db) -> None:
     from django.core.management import call_command
 
     from care.models import Episode
@@ -121,7 +121,7 @@ def test_demo_gives_the_pwp_recorded_sessions_and_messages(db) -> None:  # type:
     assert episode.topics.exists()
 
 
-def test_choose_together_adds_tasks_and_modules_to_the_programme(pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
+def test_choose_together_adds_tasks_and_modules_to_the_programme(pwp_client, episode) -> None:
     from modules.models import Assignment, AssignmentChange
     from modules.services import modules_load
 
@@ -148,7 +148,7 @@ def test_choose_together_adds_tasks_and_modules_to_the_programme(pwp_client, epi
     assert change.reason == "Chosen together at session 2"
 
 
-def test_choosing_a_module_not_on_the_list_is_refused(pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
+def test_choosing_a_module_not_on_the_list_is_refused(pwp_client, episode) -> None:
     response = pwp_client.post(
         f"/clinician/patients/{episode.patient_id}/sessions/2/record/",
         {"attendance": "attended", "choose": ["no-such-module"]},
@@ -158,7 +158,7 @@ def test_choosing_a_module_not_on_the_list_is_refused(pwp_client, episode) -> No
     assert not SessionRecord.objects.exists()
 
 
-def test_patient_sees_the_tasks_chosen_together(pwp_client, patient_client, episode) -> None:  # type: ignore[no-untyped-def]
+def test_patient_sees_the_tasks_chosen_together(pwp_client, patient_client, episode) -> None:
     from modules.services import modules_load
 
     modules_load()
@@ -172,7 +172,7 @@ def test_patient_sees_the_tasks_chosen_together(pwp_client, patient_client, epis
     assert "Work on “" in home or "Work on &ldquo;" in home or "Work on" in home
 
 
-def test_a_session_still_to_come_cannot_be_recorded_as_attended(pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
+def test_a_session_still_to_come_cannot_be_recorded_as_attended(pwp_client, episode) -> None:
     future = episode.appointments.get(number=5)
     response = pwp_client.post(
         f"/clinician/patients/{episode.patient_id}/sessions/5/record/", {"attendance": "attended"}
@@ -184,7 +184,7 @@ def test_a_session_still_to_come_cannot_be_recorded_as_attended(pwp_client, epis
     assert not SessionRecord.objects.exists()
 
 
-def test_a_session_still_to_come_can_be_cancelled(pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
+def test_a_session_still_to_come_can_be_cancelled(pwp_client, episode) -> None:
     response = pwp_client.post(
         f"/clinician/patients/{episode.patient_id}/sessions/5/record/", {"attendance": "cancelled"}
     )
@@ -192,6 +192,6 @@ def test_a_session_still_to_come_can_be_cancelled(pwp_client, episode) -> None: 
     assert episode.appointments.get(number=5).status == AppointmentStatus.CANCELLED
 
 
-def test_brief_offers_to_record_the_session_that_has_happened(pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
+def test_brief_offers_to_record_the_session_that_has_happened(pwp_client, episode) -> None:
     page = pwp_client.get(f"/clinician/patients/{episode.patient_id}/").content.decode()
     assert "Record session 2" in page or "Record session 3" in page

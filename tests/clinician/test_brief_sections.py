@@ -29,7 +29,7 @@ ANSWERS = {
 
 
 @pytest.fixture
-def marked_response(episode):  # type: ignore[no-untyped-def]
+def marked_response(episode):
     modules_load()
     assignment = Assignment.objects.get(episode=episode, module__slug="understanding-low-mood")
     assignment_start(assignment=assignment)
@@ -41,7 +41,7 @@ def marked_response(episode):  # type: ignore[no-untyped-def]
 
 def test_brief_shows_exercises_marked_for_discussion_with_answers(
     pwp_client, marked_response, episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     page = pwp_client.get(f"/clinician/patients/{episode.patient_id}/").content.decode()
     assert "My low mood cycle" in page
     assert "Stayed in bed" in page
@@ -49,7 +49,7 @@ def test_brief_shows_exercises_marked_for_discussion_with_answers(
 
 def test_pwp_feedback_reaches_the_patient_and_notifies_them(
     pwp_client, patient_client, marked_response, episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = pwp_client.post(
         f"/clinician/patients/{episode.patient_id}/exercises/{marked_response.pk}/feedback/",
         {"text": "You noticed the link between staying in bed and feeling flat. Well done."},
@@ -67,7 +67,7 @@ def test_pwp_feedback_reaches_the_patient_and_notifies_them(
 
 def test_empty_feedback_is_refused_and_nothing_is_saved(
     pwp_client, marked_response, episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     pwp_client.post(
         f"/clinician/patients/{episode.patient_id}/exercises/{marked_response.pk}/feedback/",
         {"text": "  "},
@@ -75,7 +75,7 @@ def test_empty_feedback_is_refused_and_nothing_is_saved(
     assert not ExerciseFeedback.objects.exists()
 
 
-def test_other_pwp_cannot_give_feedback(other_pwp_client, marked_response, episode) -> None:  # type: ignore[no-untyped-def]
+def test_other_pwp_cannot_give_feedback(other_pwp_client, marked_response, episode) -> None:
     response = other_pwp_client.post(
         f"/clinician/patients/{episode.patient_id}/exercises/{marked_response.pk}/feedback/",
         {"text": "hello"},
@@ -86,7 +86,7 @@ def test_other_pwp_cannot_give_feedback(other_pwp_client, marked_response, episo
 
 def test_feedback_on_another_patients_exercise_is_404(
     pwp_client, marked_response, episode, other_episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # The PWP's own patient id in the URL, but the exercise belongs to someone else's episode.
     other_assignment = Assignment.objects.filter(episode=other_episode).first()
     assert other_assignment is not None
@@ -97,7 +97,7 @@ def test_feedback_on_another_patients_exercise_is_404(
     assert response.status_code == 404
 
 
-def test_brief_shows_scores_with_caseness_and_reliable_change(pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
+def test_brief_shows_scores_with_caseness_and_reliable_change(pwp_client, episode) -> None:
     start = timezone.now() - datetime.timedelta(days=20)
     with time_machine.travel(start):
         questionnaire_response_record(
@@ -107,10 +107,11 @@ def test_brief_shows_scores_with_caseness_and_reliable_change(pwp_client, episod
     page = pwp_client.get(f"/clinician/patients/{episode.patient_id}/").content.decode()
     assert "18 of 27 (case)" in page
     assert "-9 since the first (reliable improvement)" in page
-    assert "<svg" in page and "Questionnaire scores over time" in page
+    assert "<svg" in page
+    assert "Questionnaire scores over time" in page
 
 
-def test_brief_puts_an_open_risk_flag_first(pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
+def test_brief_puts_an_open_risk_flag_first(pwp_client, episode) -> None:
     questionnaire_response_record(
         patient=episode.patient, instrument_code="phq9", answers=[1, 1, 1, 1, 1, 1, 1, 1, 1]
     )
@@ -121,7 +122,7 @@ def test_brief_puts_an_open_risk_flag_first(pwp_client, episode) -> None:  # typ
 
 def test_brief_runs_a_constant_number_of_queries(
     pwp_client, episode, django_assert_max_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     def count_for_brief() -> int:
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
@@ -145,14 +146,14 @@ def test_brief_runs_a_constant_number_of_queries(
 
 def test_navigator_sees_no_exercise_answers(
     navigator_client: Client, marked_response, episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     assert navigator_client.get(f"/clinician/patients/{episode.patient_id}/").status_code == 403
     assert "Stayed in bed" not in navigator_client.get("/navigator/").content.decode()
 
 
 def test_brief_shows_mood_since_the_last_session_with_missed_days_and_change(
     pwp_client, episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from moodlog.services import MoodRatingEntry, mood_ratings_import
 
     patient = episode.patient
@@ -185,7 +186,7 @@ def test_brief_shows_mood_since_the_last_session_with_missed_days_and_change(
     )
 
 
-def test_brief_shows_the_navigators_notes(pwp_client, episode, navigator) -> None:  # type: ignore[no-untyped-def]
+def test_brief_shows_the_navigators_notes(pwp_client, episode, navigator) -> None:
     from accounts.models import NavigatorNote
 
     NavigatorNote.objects.create(

@@ -19,7 +19,7 @@ from moodlog.services import MoodRatingEntry, mood_ratings_import
 from tests.factories import PatientFactory, make_episode
 
 
-def _patient(service, pwp, name: str) -> Episode:  # type: ignore[no-untyped-def]
+def _patient(service, pwp, name: str) -> Episode:
     patient = PatientFactory.create(username=name, first_name=name.title(), service=service)
     return make_episode(patient=patient, pwp=pwp, service=service)
 
@@ -46,7 +46,7 @@ def _order(pwp: User) -> list[str]:
 
 def test_open_risk_flag_comes_first_then_deterioration_mood_fall_inactivity_messages(
     service, pwp
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     calm = _patient(service, pwp, "calm")
     unread = _patient(service, pwp, "unread")
     inactive = _patient(service, pwp, "inactive")
@@ -78,7 +78,7 @@ def test_open_risk_flag_comes_first_then_deterioration_mood_fall_inactivity_mess
     assert _order(pwp) == ["flagged", "worse", "falling", "inactive", "unread", "calm"]
 
 
-def test_each_row_says_why_it_is_where_it_is(service, pwp, pwp_client) -> None:  # type: ignore[no-untyped-def]
+def test_each_row_says_why_it_is_where_it_is(service, pwp, pwp_client) -> None:
     falling = _patient(service, pwp, "falling")
     _moods(falling.patient, {**dict.fromkeys(range(7), 4), **dict.fromkeys(range(7, 14), 8)})
     page = pwp_client.get("/clinician/").content.decode()
@@ -86,7 +86,7 @@ def test_each_row_says_why_it_is_where_it_is(service, pwp, pwp_client) -> None: 
     assert "Mood over the last 14 days" in page  # the sparkline's text alternative
 
 
-def test_caseload_shows_only_the_pwps_own_patients(service, pwp, other_pwp, pwp_client) -> None:  # type: ignore[no-untyped-def]
+def test_caseload_shows_only_the_pwps_own_patients(service, pwp, other_pwp, pwp_client) -> None:
     _patient(service, pwp, "mine")
     _patient(service, other_pwp, "theirs")
     page = pwp_client.get("/clinician/").content.decode()
@@ -94,15 +94,16 @@ def test_caseload_shows_only_the_pwps_own_patients(service, pwp, other_pwp, pwp_
     assert "Theirs" not in page
 
 
-def test_search_is_posted_so_names_stay_out_of_urls(service, pwp, pwp_client) -> None:  # type: ignore[no-untyped-def]
+def test_search_is_posted_so_names_stay_out_of_urls(service, pwp, pwp_client) -> None:
     _patient(service, pwp, "alice")
     _patient(service, pwp, "bob")
     page = pwp_client.post("/clinician/?show=all", {"search": "ali"}).content.decode()
-    assert "Alice" in page and "Bob" not in page
+    assert "Alice" in page
+    assert "Bob" not in page
     assert "?search" not in page
 
 
-def test_filter_to_patients_needing_attention(service, pwp, pwp_client) -> None:  # type: ignore[no-untyped-def]
+def test_filter_to_patients_needing_attention(service, pwp, pwp_client) -> None:
     calm = _patient(service, pwp, "calm")
     _active(calm.patient)
     flagged = _patient(service, pwp, "flagged")
@@ -111,14 +112,15 @@ def test_filter_to_patients_needing_attention(service, pwp, pwp_client) -> None:
         patient=flagged.patient, instrument_code="phq9", answers=[0] * 8 + [2]
     )
     page = pwp_client.get("/clinician/?show=flags").content.decode()
-    assert "Flagged" in page and "Calm" not in page
+    assert "Flagged" in page
+    assert "Calm" not in page
 
 
-def test_unknown_filter_falls_back_to_everyone(pwp_client) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_filter_falls_back_to_everyone(pwp_client) -> None:
     assert pwp_client.get("/clinician/?show=nonsense").status_code == 200
 
 
-def _count_queries(client) -> int:  # type: ignore[no-untyped-def]
+def _count_queries(client) -> int:
     with CaptureQueriesContext(connection) as context:
         assert client.get("/clinician/").status_code == 200
     return len(context.captured_queries)
@@ -127,7 +129,7 @@ def _count_queries(client) -> int:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("size", [10, 200])
 def test_caseload_runs_a_constant_number_of_queries(
     service, pwp, pwp_client, size, django_assert_max_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     for number in range(size):
         episode = _patient(service, pwp, f"patient{number:03d}")
         _moods(episode.patient, {back: 1 + (back + number) % 10 for back in range(0, 30, 2)})
@@ -138,7 +140,7 @@ def test_caseload_runs_a_constant_number_of_queries(
         assert pwp_client.get("/clinician/").status_code == 200
 
 
-def test_query_count_is_the_same_for_10_and_40_patients(service, pwp, pwp_client) -> None:  # type: ignore[no-untyped-def]
+def test_query_count_is_the_same_for_10_and_40_patients(service, pwp, pwp_client) -> None:
     for number in range(10):
         _patient(service, pwp, f"a{number}")
     _count_queries(pwp_client)
@@ -150,5 +152,5 @@ def test_query_count_is_the_same_for_10_and_40_patients(service, pwp, pwp_client
 
 
 @pytest.mark.parametrize("persona", ["navigator_client", "patient_client"])
-def test_wrong_role_cannot_open_the_caseload(request, persona) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_role_cannot_open_the_caseload(request, persona) -> None:
     assert request.getfixturevalue(persona).get("/clinician/").status_code == 403

@@ -38,14 +38,14 @@ items: ["Work test", "Home test", "Social test", "Private test", "Relationships 
 
 
 @pytest.fixture
-def wai_sr_file(tmp_path):  # type: ignore[no-untyped-def]
+def wai_sr_file(tmp_path):
     path = tmp_path / "wai-sr.yaml"
     path.write_text(WAI_SR_FILE)
     return path
 
 
 @pytest.fixture
-def wsas_file(tmp_path):  # type: ignore[no-untyped-def]
+def wsas_file(tmp_path):
     path = tmp_path / "wsas.yaml"
     path.write_text(WSAS_FILE)
     return path

@@ -16,14 +16,14 @@ URL = "/api/v1/questionnaires/{code}/responses/"
 
 
 @pytest.fixture
-def api(patient, episode) -> APIClient:  # type: ignore[no-untyped-def]
+def api(patient, episode) -> APIClient:
     client = APIClient()
     _, token = device_token_issue(user=patient, device_name="test phone")
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 
-def test_posting_phq9_answers_returns_the_score(api) -> None:  # type: ignore[no-untyped-def]
+def test_posting_phq9_answers_returns_the_score(api) -> None:
     response = api.post(
         URL.format(code="phq9"), {"answers": [2, 2, 2, 1, 1, 1, 1, 1, 0]}, format="json"
     )
@@ -40,7 +40,7 @@ def test_posting_phq9_answers_returns_the_score(api) -> None:  # type: ignore[no
     assert QuestionnaireResponse.objects.get(pk=body["id"]).answers == [2, 2, 2, 1, 1, 1, 1, 1, 0]
 
 
-def test_question_nine_answer_carries_crisis_signposting(api, pwp) -> None:  # type: ignore[no-untyped-def]
+def test_question_nine_answer_carries_crisis_signposting(api, pwp) -> None:
     response = api.post(URL.format(code="phq9"), {"answers": [0] * 8 + [1]}, format="json")
     assert response.status_code == 201
     body = response.json()
@@ -63,7 +63,7 @@ def test_question_nine_answer_carries_crisis_signposting(api, pwp) -> None:  # t
         ("wsas", [2, 2, 2, 2, 2], 10, "Significant functional impairment"),
     ],
 )
-def test_gad7_and_wsas_are_scored(api, code, answers, total, severity) -> None:  # type: ignore[no-untyped-def]
+def test_gad7_and_wsas_are_scored(api, code, answers, total, severity) -> None:
     body = api.post(URL.format(code=code), {"answers": answers}, format="json").json()
     assert (body["total"], body["severity"]) == (total, severity)
 
@@ -85,7 +85,7 @@ def test_gad7_and_wsas_are_scored(api, code, answers, total, severity) -> None: 
         [0] * 9,
     ],
 )
-def test_bad_answers_are_400_and_nothing_is_stored(api, payload) -> None:  # type: ignore[no-untyped-def]
+def test_bad_answers_are_400_and_nothing_is_stored(api, payload) -> None:
     response = api.post(URL.format(code="phq9"), payload, format="json")
     assert response.status_code == 400
     assert "answers" in response.json()
@@ -94,20 +94,20 @@ def test_bad_answers_are_400_and_nothing_is_stored(api, payload) -> None:  # typ
     assert not Notification.objects.exists()
 
 
-def test_a_flagged_but_malformed_answer_stores_nothing(api) -> None:  # type: ignore[no-untyped-def]
+def test_a_flagged_but_malformed_answer_stores_nothing(api) -> None:
     response = api.post(URL.format(code="phq9"), {"answers": [0] * 8 + [3, 3]}, format="json")
     assert response.status_code == 400
     assert not RiskFlag.objects.exists()
 
 
-def test_wsas_out_of_range_is_400(api) -> None:  # type: ignore[no-untyped-def]
+def test_wsas_out_of_range_is_400(api) -> None:
     assert (
         api.post(URL.format(code="wsas"), {"answers": [9, 0, 0, 0, 0]}, format="json").status_code
         == 400
     )
 
 
-def test_unknown_code_is_404(api) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_code_is_404(api) -> None:
     assert api.post(URL.format(code="bdi"), {"answers": [0]}, format="json").status_code == 404
     # The PWP's alliance rating is not something a patient sends.
     assert (
@@ -120,7 +120,7 @@ def test_unknown_code_is_404(api) -> None:  # type: ignore[no-untyped-def]
 
 def test_get_lists_only_my_responses_to_that_questionnaire(
     api, other_patient, other_episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     api.post(URL.format(code="phq9"), {"answers": [1] * 9}, format="json")
     api.post(URL.format(code="gad7"), {"answers": [1] * 7}, format="json")
     other = APIClient()
@@ -141,7 +141,7 @@ def test_anonymous_gets_401() -> None:
 
 
 @pytest.mark.parametrize("persona", ["pwp", "navigator", "service_admin"])
-def test_staff_cannot_answer_or_read_patient_questionnaires(request, persona, episode) -> None:  # type: ignore[no-untyped-def]
+def test_staff_cannot_answer_or_read_patient_questionnaires(request, persona, episode) -> None:
     client = APIClient()
     client.force_authenticate(request.getfixturevalue(persona))
     assert client.get("/api/v1/questionnaires/").status_code == 403
@@ -151,7 +151,7 @@ def test_staff_cannot_answer_or_read_patient_questionnaires(request, persona, ep
     )
 
 
-def test_due_list_names_phq9_and_gad7_before_the_next_session(api, episode) -> None:  # type: ignore[no-untyped-def]
+def test_due_list_names_phq9_and_gad7_before_the_next_session(api, episode) -> None:
     reschedule(episode, next_number=2)
     due = api.get("/api/v1/questionnaires/").json()
     assert [item["code"] for item in due] == ["phq9", "gad7"]
@@ -163,13 +163,13 @@ def test_due_list_names_phq9_and_gad7_before_the_next_session(api, episode) -> N
     assert [item["code"] for item in api.get("/api/v1/questionnaires/").json()] == ["gad7"]
 
 
-def test_due_list_adds_the_alliance_before_session_three(api, episode) -> None:  # type: ignore[no-untyped-def]
+def test_due_list_adds_the_alliance_before_session_three(api, episode) -> None:
     reschedule(episode, next_number=3)
     codes = [item["code"] for item in api.get("/api/v1/questionnaires/").json()]
     assert codes == ["phq9", "gad7", "alliance-check"]
 
 
-def test_wai_sr_is_due_only_once_its_wording_is_loaded(api, episode, wai_sr_file) -> None:  # type: ignore[no-untyped-def]
+def test_wai_sr_is_due_only_once_its_wording_is_loaded(api, episode, wai_sr_file) -> None:
     from measures.models import MeasuresConfiguration
 
     MeasuresConfiguration.objects.create(service=episode.service, alliance_instrument="wai-sr")
@@ -181,7 +181,7 @@ def test_wai_sr_is_due_only_once_its_wording_is_loaded(api, episode, wai_sr_file
     assert due["wai-sr"]["options"][0] == {"value": 1, "label": "Seldom-ish"}
 
 
-def test_schema_describes_the_questionnaire_endpoints(client) -> None:  # type: ignore[no-untyped-def]
+def test_schema_describes_the_questionnaire_endpoints(client) -> None:
     schema = client.get("/api/schema/").content.decode()
     assert "/api/v1/questionnaires/{code}/responses/" in schema
     assert "signposting" in schema

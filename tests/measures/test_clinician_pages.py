@@ -21,7 +21,7 @@ FLAGGED = [0, 0, 0, 0, 0, 0, 0, 0, 1]
 
 
 @pytest.fixture
-def flag(episode) -> RiskFlag:  # type: ignore[no-untyped-def]
+def flag(episode) -> RiskFlag:
     questionnaire_response_record(patient=episode.patient, instrument_code="phq9", answers=FLAGGED)
     return RiskFlag.objects.get()
 
@@ -29,7 +29,7 @@ def flag(episode) -> RiskFlag:  # type: ignore[no-untyped-def]
 # --- Flags --------------------------------------------------------------------------------
 
 
-def test_pwp_sees_their_open_flag(pwp_client, flag) -> None:  # type: ignore[no-untyped-def]
+def test_pwp_sees_their_open_flag(pwp_client, flag) -> None:
     page = pwp_client.get(reverse("safety:flags"))
     assert page.status_code == 200
     html = page.content.decode()
@@ -38,7 +38,7 @@ def test_pwp_sees_their_open_flag(pwp_client, flag) -> None:  # type: ignore[no-
     assert "1 open flag" in html
 
 
-def test_viewing_a_flag_is_audited_and_shows_why(pwp_client, pwp, flag) -> None:  # type: ignore[no-untyped-def]
+def test_viewing_a_flag_is_audited_and_shows_why(pwp_client, pwp, flag) -> None:
     page = pwp_client.get(reverse("safety:flag-detail", args=[flag.pk]))
     assert page.status_code == 200
     html = page.content.decode()
@@ -49,19 +49,21 @@ def test_viewing_a_flag_is_audited_and_shows_why(pwp_client, pwp, flag) -> None:
     assert (event.actor, event.patient, event.object_id) == (pwp, flag.patient, str(flag.pk))
 
 
-def test_closing_with_a_note_closes_and_audits(pwp_client, pwp, flag) -> None:  # type: ignore[no-untyped-def]
+def test_closing_with_a_note_closes_and_audits(pwp_client, pwp, flag) -> None:
     response = pwp_client.post(
         reverse("safety:flag-detail", args=[flag.pk]), {"note": "Phoned, safety plan agreed."}
     )
-    assert response.status_code == 302 and response["Location"] == reverse("safety:flags")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("safety:flags")
     flag.refresh_from_db()
-    assert flag.status == RiskFlagStatus.CLOSED and flag.reviewed_by == pwp
+    assert flag.status == RiskFlagStatus.CLOSED
+    assert flag.reviewed_by == pwp
     assert flag.review_note == "Phoned, safety plan agreed."
     assert AuditEvent.objects.filter(action="risk_flag.close", actor=pwp).count() == 1
     assert "No open flags" in pwp_client.get(reverse("safety:flags")).content.decode()
 
 
-def test_closing_without_a_note_is_refused(pwp_client, flag) -> None:  # type: ignore[no-untyped-def]
+def test_closing_without_a_note_is_refused(pwp_client, flag) -> None:
     response = pwp_client.post(reverse("safety:flag-detail", args=[flag.pk]), {"note": "  "})
     assert response.status_code == 400
     assert "Write what you did" in response.content.decode()
@@ -69,7 +71,7 @@ def test_closing_without_a_note_is_refused(pwp_client, flag) -> None:  # type: i
     assert flag.status == RiskFlagStatus.OPEN
 
 
-def test_closing_a_closed_flag_is_409(pwp_client, flag) -> None:  # type: ignore[no-untyped-def]
+def test_closing_a_closed_flag_is_409(pwp_client, flag) -> None:
     url = reverse("safety:flag-detail", args=[flag.pk])
     pwp_client.post(url, {"note": "Done."})
     assert pwp_client.post(url, {"note": "Again."}).status_code == 409
@@ -77,7 +79,7 @@ def test_closing_a_closed_flag_is_409(pwp_client, flag) -> None:  # type: ignore
     assert flag.review_note == "Done."
 
 
-def test_other_pwp_gets_404_and_sees_no_flag(other_pwp_client, flag) -> None:  # type: ignore[no-untyped-def]
+def test_other_pwp_gets_404_and_sees_no_flag(other_pwp_client, flag) -> None:
     url = reverse("safety:flag-detail", args=[flag.pk])
     assert other_pwp_client.get(url).status_code == 404
     assert other_pwp_client.post(url, {"note": "Not mine."}).status_code == 404
@@ -89,12 +91,12 @@ def test_other_pwp_gets_404_and_sees_no_flag(other_pwp_client, flag) -> None:  #
     assert flag.status == RiskFlagStatus.OPEN
 
 
-def test_a_missing_flag_is_404_like_another_pwps(pwp_client) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_flag_is_404_like_another_pwps(pwp_client) -> None:
     assert pwp_client.get(reverse("safety:flag-detail", args=[999999])).status_code == 404
 
 
 @pytest.mark.parametrize("persona", ["patient_client", "navigator_client"])
-def test_patients_and_navigators_never_see_flags(request, persona, flag) -> None:  # type: ignore[no-untyped-def]
+def test_patients_and_navigators_never_see_flags(request, persona, flag) -> None:
     client = request.getfixturevalue(persona)
     for url in (reverse("safety:flags"), reverse("safety:flag-detail", args=[flag.pk])):
         response = client.get(url)
@@ -105,7 +107,7 @@ def test_patients_and_navigators_never_see_flags(request, persona, flag) -> None
             assert flag.patient.display_name not in page
 
 
-def test_anonymous_is_sent_to_sign_in(flag) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_is_sent_to_sign_in(flag) -> None:
     for url in (
         reverse("safety:flags"),
         reverse("safety:flag-detail", args=[flag.pk]),
@@ -113,12 +115,13 @@ def test_anonymous_is_sent_to_sign_in(flag) -> None:  # type: ignore[no-untyped-
         reverse("measures:alliance-rate", args=[flag.patient_id]),
     ):
         response = Client().get(url)
-        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+        assert response.status_code == 302
+        assert "/accounts/login/" in response["Location"]
 
 
 def test_service_admin_sees_the_duty_queue_not_the_pwps_own_flags(
     service_admin_client, flag, service, patient
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     html = service_admin_client.get(reverse("safety:flags")).content.decode()
     assert "No open flags" in html
     waiting = factories.PatientFactory.create(
@@ -127,24 +130,26 @@ def test_service_admin_sees_the_duty_queue_not_the_pwps_own_flags(
     factories.make_episode(patient=waiting, pwp=None, service=service)
     questionnaire_response_record(patient=waiting, instrument_code="phq9", answers=FLAGGED)
     html = service_admin_client.get(reverse("safety:flags")).content.decode()
-    assert "Wren Waiting" in html and "Duty queue (no PWP)" in html
+    assert "Wren Waiting" in html
+    assert "Duty queue (no PWP)" in html
 
 
-def test_an_escalated_flag_shows_on_the_duty_queue(service_admin_client, flag) -> None:  # type: ignore[no-untyped-def]
+def test_an_escalated_flag_shows_on_the_duty_queue(service_admin_client, flag) -> None:
     RiskFlag.objects.filter(pk=flag.pk).update(escalated_at=timezone.now())
     html = service_admin_client.get(reverse("safety:flags")).content.decode()
-    assert flag.patient.display_name in html and "Overdue" in html
+    assert flag.patient.display_name in html
+    assert "Overdue" in html
 
 
 def test_a_listed_duty_member_pwp_sees_the_duty_queue(
     service, other_pwp, other_pwp_client, flag
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     DutyQueueMember.objects.create(service=service, staff=other_pwp)
     RiskFlag.objects.filter(pk=flag.pk).update(escalated_at=timezone.now())
     assert other_pwp_client.get(reverse("safety:flag-detail", args=[flag.pk])).status_code == 200
 
 
-def test_an_admin_of_another_service_gets_404(flag) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_of_another_service_gets_404(flag) -> None:
     elsewhere = factories.ServiceAdminFactory.create(service=factories.ServiceFactory.create())
     RiskFlag.objects.filter(pk=flag.pk).update(escalated_at=timezone.now())
     assert (
@@ -154,7 +159,7 @@ def test_an_admin_of_another_service_gets_404(flag) -> None:  # type: ignore[no-
 
 def test_flag_list_runs_a_constant_number_of_queries(
     pwp_client, pwp, service, django_assert_max_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     for _ in range(8):
         patient = factories.PatientFactory.create(service=service)
         factories.make_episode(patient=patient, pwp=pwp, service=service)
@@ -166,12 +171,12 @@ def test_flag_list_runs_a_constant_number_of_queries(
 # --- Outcomes -------------------------------------------------------------------------------
 
 
-def answer_pair(patient, phq: list[int], gad: list[int], at) -> None:  # type: ignore[no-untyped-def]
+def answer_pair(patient, phq: list[int], gad: list[int], at) -> None:
     questionnaire_response_record(patient=patient, instrument_code="phq9", answers=phq, now=at)
     questionnaire_response_record(patient=patient, instrument_code="gad7", answers=gad, now=at)
 
 
-def test_outcomes_page_shows_scores_and_outcome(pwp_client, pwp, episode) -> None:  # type: ignore[no-untyped-def]
+def test_outcomes_page_shows_scores_and_outcome(pwp_client, pwp, episode) -> None:
     start = timezone.now() - datetime.timedelta(days=14)
     answer_pair(episode.patient, [2, 2, 2, 2, 2, 2, 2, 3, 0], [2, 2, 2, 2, 2, 2, 1], start)
     answer_pair(episode.patient, [1, 1, 1, 1, 1, 0, 0, 0, 0], [1, 1, 1, 1, 1, 0, 0], timezone.now())
@@ -185,7 +190,7 @@ def test_outcomes_page_shows_scores_and_outcome(pwp_client, pwp, episode) -> Non
     assert (event.actor, event.patient) == (pwp, episode.patient)
 
 
-def test_other_pwp_gets_404_on_outcomes_and_alliance(other_pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
+def test_other_pwp_gets_404_on_outcomes_and_alliance(other_pwp_client, episode) -> None:
     assert (
         other_pwp_client.get(
             reverse("measures:patient-outcomes", args=[episode.patient_id])
@@ -207,7 +212,7 @@ def test_other_pwp_gets_404_on_outcomes_and_alliance(other_pwp_client, episode) 
 
 
 @pytest.mark.parametrize("persona", ["patient_client", "navigator_client"])
-def test_patients_and_navigators_get_403_on_outcomes(request, persona, episode) -> None:  # type: ignore[no-untyped-def]
+def test_patients_and_navigators_get_403_on_outcomes(request, persona, episode) -> None:
     client = request.getfixturevalue(persona)
     assert (
         client.get(reverse("measures:patient-outcomes", args=[episode.patient_id])).status_code
@@ -220,7 +225,7 @@ def test_patients_and_navigators_get_403_on_outcomes(request, persona, episode) 
 
 def test_service_admin_reads_outcomes_but_does_not_rate_the_alliance(
     service_admin_client, episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     assert (
         service_admin_client.get(
             reverse("measures:patient-outcomes", args=[episode.patient_id])
@@ -237,7 +242,7 @@ def test_service_admin_reads_outcomes_but_does_not_rate_the_alliance(
 
 def test_outcomes_page_runs_a_constant_number_of_queries(
     pwp_client, episode, django_assert_max_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     for week in range(10):
         answer_pair(
             episode.patient, [1] * 9, [1] * 7, timezone.now() - datetime.timedelta(days=week)
@@ -256,7 +261,7 @@ def test_outcomes_page_runs_a_constant_number_of_queries(
 
 def test_pwp_rates_the_alliance_and_sees_it_beside_the_patients_with_the_gap(
     pwp_client, pwp, episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     reschedule(episode, next_number=3, days_ahead=0)
     questionnaire_response_record(
         patient=episode.patient, instrument_code="alliance-check", answers=[4, 2, 5, 4]
@@ -272,7 +277,8 @@ def test_pwp_rates_the_alliance_and_sees_it_beside_the_patients_with_the_gap(
     )
     assert response.status_code == 302
     rating = QuestionnaireResponse.objects.get(instrument_code="alliance-check-pwp")
-    assert rating.respondent == pwp and rating.patient == episode.patient
+    assert rating.respondent == pwp
+    assert rating.patient == episode.patient
     assert rating.session_number == 3
     assert AuditEvent.objects.filter(action="alliance.rate", actor=pwp).exists()
     html = pwp_client.get(response["Location"]).content.decode()
@@ -281,7 +287,7 @@ def test_pwp_rates_the_alliance_and_sees_it_beside_the_patients_with_the_gap(
     assert "Talk about this" in html
 
 
-def test_alliance_rating_form_needs_every_answer(pwp_client, episode) -> None:  # type: ignore[no-untyped-def]
+def test_alliance_rating_form_needs_every_answer(pwp_client, episode) -> None:
     response = pwp_client.post(
         reverse("measures:alliance-rate", args=[episode.patient_id]), {"q1": "4"}
     )

@@ -21,7 +21,9 @@ def test_demo_shows_recovery_improvement_no_change_an_open_flag_and_an_alliance_
     )
     flag = RiskFlag.objects.get()
     assert flag.status == RiskFlagStatus.OPEN
-    assert flag.patient.username == "patient" and flag.pwp.username == "pwp"  # type: ignore[union-attr]
+    assert flag.patient.username == "patient"
+    assert flag.pwp is not None
+    assert flag.pwp.username == "pwp"
     assert Notification.objects.get(kind="staff_alert").recipient.username == "pwp"
     demo_patient = next(episode for episode in episodes if episode.patient.username == "patient")
     [administration] = alliance_for_episode(episode=demo_patient)

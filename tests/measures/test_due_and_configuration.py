@@ -12,17 +12,17 @@ from measures.services import questionnaire_response_record
 from tests.measures.conftest import reschedule
 
 
-def due_codes(patient) -> list[str]:  # type: ignore[no-untyped-def]
+def due_codes(patient) -> list[str]:
     return [item.instrument.code for item in questionnaires_due_for_patient(patient=patient)]
 
 
-def test_phq9_and_gad7_are_due_before_every_session_by_default(episode) -> None:  # type: ignore[no-untyped-def]
+def test_phq9_and_gad7_are_due_before_every_session_by_default(episode) -> None:
     for number in (1, 2, 4, 5, 10):
         reschedule(episode, next_number=number)
         assert due_codes(episode.patient) == ["phq9", "gad7"], number
 
 
-def test_the_alliance_is_due_before_session_three_and_the_last(episode) -> None:  # type: ignore[no-untyped-def]
+def test_the_alliance_is_due_before_session_three_and_the_last(episode) -> None:
     reschedule(episode, next_number=3)
     assert due_codes(episode.patient)[-1] == "alliance-check"
     reschedule(episode, next_number=11)
@@ -31,7 +31,7 @@ def test_the_alliance_is_due_before_session_three_and_the_last(episode) -> None:
     assert "alliance-check" not in due_codes(episode.patient)
 
 
-def test_answers_since_the_last_session_count_as_done(episode) -> None:  # type: ignore[no-untyped-def]
+def test_answers_since_the_last_session_count_as_done(episode) -> None:
     reschedule(episode, next_number=4)
     questionnaire_response_record(patient=episode.patient, instrument_code="phq9", answers=[0] * 9)
     assert due_codes(episode.patient) == ["gad7"]
@@ -41,7 +41,7 @@ def test_answers_since_the_last_session_count_as_done(episode) -> None:  # type:
     assert due_codes(episode.patient) == ["phq9", "gad7"]
 
 
-def test_the_service_chooses_what_is_due(episode) -> None:  # type: ignore[no-untyped-def]
+def test_the_service_chooses_what_is_due(episode) -> None:
     MeasuresConfiguration.objects.create(
         service=episode.service,
         session_instruments=["phq9"],
@@ -54,12 +54,12 @@ def test_the_service_chooses_what_is_due(episode) -> None:  # type: ignore[no-un
     assert due_codes(episode.patient) == ["phq9"]
 
 
-def test_nothing_is_due_without_an_episode_or_a_next_session(patient, episode) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_is_due_without_an_episode_or_a_next_session(patient, episode) -> None:
     episode.appointments.update(scheduled_at=timezone.now() - datetime.timedelta(days=1))
     assert due_codes(patient) == []
 
 
-def test_configuration_validates_codes_and_sessions(service) -> None:  # type: ignore[no-untyped-def]
+def test_configuration_validates_codes_and_sessions(service) -> None:
     configuration = MeasuresConfiguration(
         service=service, session_instruments=["phq9", "bdi"], alliance_sessions=[0]
     )

@@ -11,7 +11,7 @@ from tests import factories
 PAIRED = {"phq9": 2, "gad7": 2}
 
 
-def outcome(phq: tuple[int, int], gad: tuple[int, int]):  # type: ignore[no-untyped-def]
+def outcome(phq: tuple[int, int], gad: tuple[int, int]):
     return outcome_compute(
         episode_id=1,
         first={"phq9": phq[0], "gad7": gad[0]},
@@ -105,7 +105,9 @@ def test_ending_on_the_threshold_is_not_recovery() -> None:
 def test_no_change_is_no_change() -> None:
     result = outcome((14, 13), (10, 11))
     assert result.summary == "No reliable change"
-    assert not (result.recovery or result.reliable_improvement or result.reliable_deterioration)
+    assert not (result.recovery)
+    assert not (result.reliable_improvement)
+    assert not (result.reliable_deterioration)
 
 
 def test_one_score_is_not_an_outcome() -> None:
@@ -116,11 +118,12 @@ def test_one_score_is_not_an_outcome() -> None:
         counts={"phq9": 1, "gad7": 1},
     )
     assert result.paired is False
-    assert result.recovery is None and result.reliable_improvement is None
+    assert result.recovery is None
+    assert result.reliable_improvement is None
     assert result.summary == "Not enough scores yet"
 
 
-def _answer(patient, code, total, at):  # type: ignore[no-untyped-def]
+def _answer(patient, code, total, at):
     items = 9 if code == "phq9" else 7
     answers = [0] * items
     for index in range(total):
@@ -130,7 +133,7 @@ def _answer(patient, code, total, at):  # type: ignore[no-untyped-def]
 
 def test_outcomes_for_many_episodes_in_one_query(
     service, pwp, django_assert_max_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     start = datetime.datetime(2026, 3, 2, 9, tzinfo=datetime.UTC)
     episodes = []
     for number in range(6):

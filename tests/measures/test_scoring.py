@@ -60,7 +60,8 @@ def test_every_gad7_answer_vector_scores_as_computed_by_hand() -> None:
     for answers in itertools.product(range(4), repeat=7):
         result = score(gad7, answers)
         assert (result.total, result.severity) == gad7_expected(answers), answers
-        assert result.flags == () and result.risk_flag_codes == ()
+        assert result.flags == ()
+        assert result.risk_flag_codes == ()
         checked += 1
     assert checked == 4**7
 
@@ -98,7 +99,8 @@ def test_clinical_thresholds_match_product_md() -> None:
     assert phq9.stem == (
         "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
     )
-    assert "Pfizer" in phq9.licence and "No permission" in phq9.licence
+    assert "Pfizer" in phq9.licence
+    assert "No permission" in phq9.licence
     assert [instrument.code for instrument in outcome_rules().instruments] == ["phq9", "gad7"]
 
 

@@ -12,7 +12,7 @@ from tests import factories
 
 def test_latest_scores_for_a_caseload_in_one_query(
     service, pwp, django_assert_max_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     now = timezone.now()
     episodes = []
     for number in range(4):

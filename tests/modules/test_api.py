@@ -11,11 +11,11 @@ from tests.modules.conftest import assignment_for
 URL = "/api/v1/modules/"
 
 
-def test_anonymous_gets_401(db) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_gets_401(db) -> None:
     assert APIClient().get(URL).status_code == 401
 
 
-def test_a_patient_gets_their_programme_in_order_with_a_device_token(episode, pwp) -> None:  # type: ignore[no-untyped-def]
+def test_a_patient_gets_their_programme_in_order_with_a_device_token(episode, pwp) -> None:
     sleep = assignment_for(episode, "better-sleep")
     assignment_start(assignment=sleep)
     assignment_step_complete(assignment=sleep, step=1)
@@ -47,7 +47,7 @@ def test_a_patient_gets_their_programme_in_order_with_a_device_token(episode, pw
     assert modules["managing-worry"]["mandatory"] is False
 
 
-def test_a_patient_sees_only_their_own_programme(episode, other_episode) -> None:  # type: ignore[no-untyped-def]
+def test_a_patient_sees_only_their_own_programme(episode, other_episode) -> None:
     assignment_start(assignment=assignment_for(other_episode, "better-sleep"))
     client = APIClient()
     client.force_authenticate(episode.patient)
@@ -55,20 +55,22 @@ def test_a_patient_sees_only_their_own_programme(episode, other_episode) -> None
     assert statuses["better-sleep"] == "not_started"
 
 
-def test_a_patient_not_in_treatment_gets_an_empty_programme(service) -> None:  # type: ignore[no-untyped-def]
+def test_a_patient_not_in_treatment_gets_an_empty_programme(service) -> None:
     client = APIClient()
     client.force_authenticate(factories.PatientFactory.create(service=service))
     response = client.get(URL)
-    assert response.status_code == 200 and response.json() == []
+    assert response.status_code == 200
+    assert response.json() == []
 
 
 @pytest.mark.parametrize("persona", ["pwp", "navigator", "service_admin"])
-def test_staff_get_403(request, persona) -> None:  # type: ignore[no-untyped-def]
+def test_staff_get_403(request, persona) -> None:
     client = APIClient()
     client.force_authenticate(request.getfixturevalue(persona))
     assert client.get(URL).status_code == 403
 
 
-def test_the_endpoint_is_in_the_openapi_schema(client, db) -> None:  # type: ignore[no-untyped-def]
+def test_the_endpoint_is_in_the_openapi_schema(client, db) -> None:
     schema = client.get("/api/schema/").content.decode()
-    assert "/api/v1/modules/" in schema and "DeviceToken" in schema
+    assert "/api/v1/modules/" in schema
+    assert "DeviceToken" in schema

@@ -18,7 +18,8 @@ CONTENTS = content_parse_all()
 def test_the_depression_pathway_has_the_six_low_intensity_topics_and_three_add_ons() -> None:
     pathway = [content.slug for content in CONTENTS if content.kind == "pathway"]
     add_ons = [content.slug for content in CONTENTS if content.kind == "add_on"]
-    assert len(pathway) >= 6 and len(add_ons) >= 3
+    assert len(pathway) >= 6
+    assert len(add_ons) >= 3
     for slug in (
         "understanding-low-mood",
         "activity-diary",
@@ -33,7 +34,7 @@ def test_the_depression_pathway_has_the_six_low_intensity_topics_and_three_add_o
 
 
 @pytest.mark.parametrize("content", CONTENTS, ids=[content.slug for content in CONTENTS])
-def test_every_shipped_module_is_short_and_complete(content) -> None:  # type: ignore[no-untyped-def]
+def test_every_shipped_module_is_short_and_complete(content) -> None:
     assert 2 <= len(content.pages) <= 4
     assert content.estimated_minutes >= 5
     assert content.tags
@@ -48,15 +49,16 @@ def test_every_shipped_module_is_short_and_complete(content) -> None:  # type: i
         assert len(page["body"].split()) < 260, page["title"]
 
 
-def test_shipped_content_is_loaded_with_a_version_each(db) -> None:  # type: ignore[no-untyped-def]
+def test_shipped_content_is_loaded_with_a_version_each(db) -> None:
     assert Module.objects.filter(latest_version__isnull=False).count() == len(CONTENTS)
     version = Module.objects.get(slug="unhelpful-thoughts").latest_version
-    assert version is not None and version.title == "Noticing and challenging unhelpful thoughts"
+    assert version is not None
+    assert version.title == "Noticing and challenging unhelpful thoughts"
     assert version.step_count == len(version.pages) + len(version.exercises)
     assert version.exercises[0]["fields"][0]["name"] == "situation"
 
 
-def test_loading_unchanged_content_creates_nothing(db) -> None:  # type: ignore[no-untyped-def]
+def test_loading_unchanged_content_creates_nothing(db) -> None:
     before = (Module.objects.count(), ModuleVersion.objects.count())
     result = modules_load()
     assert result.created_modules == result.created_versions == 0
@@ -72,11 +74,12 @@ def _copy_content(tmp_path: Path) -> Path:
 
 def test_edited_content_makes_a_new_version_and_a_patient_part_way_keeps_theirs(
     tmp_path, episode, other_episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     started = assignment_for(episode, "understanding-low-mood")
     assignment_start(assignment=started)
     first_version = started.version
-    assert first_version is not None and first_version.number == 1
+    assert first_version is not None
+    assert first_version.number == 1
 
     root = _copy_content(tmp_path)
     module_file = root / "understanding-low-mood" / "module.md"
@@ -87,22 +90,24 @@ def test_edited_content_makes_a_new_version_and_a_patient_part_way_keeps_theirs(
 
     assert result.created_versions == 1
     module = Module.objects.get(slug="understanding-low-mood")
-    assert module.latest_version is not None and module.latest_version.number == 2
+    assert module.latest_version is not None
+    assert module.latest_version.number == 2
     started.refresh_from_db()
     assert started.version == first_version
     newcomer = assignment_for(other_episode, "understanding-low-mood")
     assignment_start(assignment=newcomer)
     assert newcomer.version == module.latest_version
-    assert "Low mood is common." in newcomer.version.pages[0]["body"]  # type: ignore[union-attr]
+    assert "Low mood is common." in newcomer.version.pages[0]["body"]
     # Loading the edited content again creates nothing more.
     assert modules_load(root=root).created_versions == 0
 
 
-def test_a_new_module_folder_is_loaded_as_a_new_module(tmp_path, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_module_folder_is_loaded_as_a_new_module(tmp_path, db) -> None:
     root = _copy_content(tmp_path)
     shutil.copytree(root / "managing-worry", root / "managing-worry-copy")
     result = modules_load(root=root)
-    assert result.created_modules == 1 and result.created_versions == 1
+    assert result.created_modules == 1
+    assert result.created_versions == 1
 
 
 @pytest.mark.parametrize(
@@ -116,7 +121,7 @@ def test_a_new_module_folder_is_loaded_as_a_new_module(tmp_path, db) -> None:  #
 )
 def test_broken_content_is_refused_naming_the_file(
     tmp_path, db, file_name, old, new, message
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     root = _copy_content(tmp_path)
     path = root / "managing-worry" / file_name
     assert old in path.read_text()
@@ -127,7 +132,7 @@ def test_broken_content_is_refused_naming_the_file(
     assert ModuleVersion.objects.filter(module__slug="managing-worry").count() == 1
 
 
-def test_load_modules_command_reports_what_it_did(db, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_load_modules_command_reports_what_it_did(db, capsys) -> None:
     call_command("load_modules")
     assert f"{len(CONTENTS)} unchanged" in capsys.readouterr().out
 
@@ -139,4 +144,6 @@ def test_markdown_is_rendered_and_anything_unsafe_is_removed() -> None:
     )
     assert "<strong>Go slowly.</strong>" in html
     assert "<li>one</li>" in html
-    assert "<script" not in html and "javascript:" not in html and "onclick" not in html
+    assert "<script" not in html
+    assert "javascript:" not in html
+    assert "onclick" not in html

@@ -6,7 +6,7 @@ from modules.models import AssignmentChange, ExerciseResponse
 from modules.selectors import Status, module_progress_for_episodes, programme_for_episode
 
 
-def test_demo_patient_is_part_way_through_with_one_tailored_change(db) -> None:  # type: ignore[no-untyped-def]
+def test_demo_patient_is_part_way_through_with_one_tailored_change(db) -> None:
     context_output = call_command("seed_demo", patients=4, days=10, seed=3)
     assert context_output is None
     from care.models import Episode
@@ -31,7 +31,7 @@ def test_demo_patient_is_part_way_through_with_one_tailored_change(db) -> None: 
     assert len(done) > 1
 
 
-def test_demo_module_progress_is_deterministic_for_a_seed(db) -> None:  # type: ignore[no-untyped-def]
+def test_demo_module_progress_is_deterministic_for_a_seed(db) -> None:
     def snapshot() -> list[tuple[str, str, int]]:
         return sorted(
             (

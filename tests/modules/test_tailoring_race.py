@@ -15,7 +15,7 @@ from tests.moodlog.test_race import run_at_once
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def _attempt(work) -> str:  # type: ignore[no-untyped-def]
+def _attempt(work) -> str:
     try:
         work()
     except ProgrammeRuleError:

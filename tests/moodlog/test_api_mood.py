@@ -23,7 +23,7 @@ def url(day: datetime.date | str) -> str:
 # --- PUT /api/v1/mood/{date}/ -------------------------------------------------------------
 
 
-def test_put_creates_a_rating_with_201(patient_api: APIClient, patient: User, today) -> None:  # type: ignore[no-untyped-def]
+def test_put_creates_a_rating_with_201(patient_api: APIClient, patient: User, today) -> None:
     response = patient_api.put(url(today), {"score": 7, "note": "Went for a walk."}, format="json")
     assert response.status_code == 201
     body = response.json()
@@ -38,7 +38,7 @@ def test_put_creates_a_rating_with_201(patient_api: APIClient, patient: User, to
 
 def test_put_again_replaces_the_rating_with_200(
     patient_api: APIClient, patient: User, today
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     first = patient_api.put(url(today), {"score": 3}, format="json").json()
     response = patient_api.put(url(today), {"score": 8}, format="json")
     assert response.status_code == 200
@@ -50,21 +50,21 @@ def test_put_again_replaces_the_rating_with_200(
     assert MoodRating.objects.filter(patient=patient).count() == 1
 
 
-def test_put_the_same_request_twice_is_safe(patient_api: APIClient, patient: User, today) -> None:  # type: ignore[no-untyped-def]
+def test_put_the_same_request_twice_is_safe(patient_api: APIClient, patient: User, today) -> None:
     for _ in range(2):
         response = patient_api.put(url(today), {"score": 5, "note": "x"}, format="json")
         assert response.status_code in (200, 201)
     assert MoodRating.objects.filter(patient=patient).count() == 1
 
 
-def test_put_fourteen_days_back_is_accepted(patient_api: APIClient, today) -> None:  # type: ignore[no-untyped-def]
+def test_put_fourteen_days_back_is_accepted(patient_api: APIClient, today) -> None:
     response = patient_api.put(
         url(today - datetime.timedelta(days=14)), {"score": 4}, format="json"
     )
     assert response.status_code == 201
 
 
-def test_a_null_note_means_no_note(patient_api: APIClient, today) -> None:  # type: ignore[no-untyped-def]
+def test_a_null_note_means_no_note(patient_api: APIClient, today) -> None:
     response = patient_api.put(url(today), {"score": 4, "note": None}, format="json")
     assert response.status_code == 201
     assert response.json()["note"] == ""
@@ -100,7 +100,7 @@ def test_a_null_note_means_no_note(patient_api: APIClient, today) -> None:  # ty
         "empty",
     ],
 )
-def test_a_score_that_is_not_a_whole_number_from_1_to_10_is_rejected(  # type: ignore[no-untyped-def]
+def test_a_score_that_is_not_a_whole_number_from_1_to_10_is_rejected(
     patient_api: APIClient, patient: User, today, body
 ) -> None:
     response = patient_api.put(url(today), body, format="json")
@@ -111,19 +111,19 @@ def test_a_score_that_is_not_a_whole_number_from_1_to_10_is_rejected(  # type: i
 
 def test_a_note_over_500_characters_is_rejected(
     patient_api: APIClient, patient: User, today
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = patient_api.put(url(today), {"score": 5, "note": "a" * 501}, format="json")
     assert response.status_code == 400
     assert response.json() == {"note": [services.NOTE_MESSAGE]}
     assert not MoodRating.objects.filter(patient=patient).exists()
 
 
-def test_a_note_of_exactly_500_characters_is_accepted(patient_api: APIClient, today) -> None:  # type: ignore[no-untyped-def]
+def test_a_note_of_exactly_500_characters_is_accepted(patient_api: APIClient, today) -> None:
     response = patient_api.put(url(today), {"score": 5, "note": "a" * 500}, format="json")
     assert response.status_code == 201
 
 
-def test_a_day_in_the_future_is_rejected(patient_api: APIClient, patient: User, today) -> None:  # type: ignore[no-untyped-def]
+def test_a_day_in_the_future_is_rejected(patient_api: APIClient, patient: User, today) -> None:
     response = patient_api.put(url(today + datetime.timedelta(days=1)), {"score": 5}, format="json")
     assert response.status_code == 400
     assert response.json() == {"date": [services.FUTURE_DAY_MESSAGE]}
@@ -132,7 +132,7 @@ def test_a_day_in_the_future_is_rejected(patient_api: APIClient, patient: User, 
 
 def test_a_day_more_than_14_days_back_is_rejected(
     patient_api: APIClient, patient: User, today
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = patient_api.put(
         url(today - datetime.timedelta(days=15)), {"score": 5}, format="json"
     )
@@ -141,7 +141,7 @@ def test_a_day_more_than_14_days_back_is_rejected(
     assert not MoodRating.objects.filter(patient=patient).exists()
 
 
-def test_several_problems_are_reported_together(patient_api: APIClient, today) -> None:  # type: ignore[no-untyped-def]
+def test_several_problems_are_reported_together(patient_api: APIClient, today) -> None:
     response = patient_api.put(url(today), {"score": 12, "note": "a" * 600}, format="json")
     assert response.status_code == 400
     assert set(response.json()) == {"score", "note"}
@@ -157,7 +157,7 @@ def test_a_path_that_is_not_a_real_date_is_400(patient_api: APIClient, day: str)
 
 def test_malformed_json_is_400_and_stores_nothing(
     patient_api: APIClient, patient: User, today
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = patient_api.put(url(today), b"{score: 5", content_type="application/json")
     assert response.status_code == 400
     assert not MoodRating.objects.filter(patient=patient).exists()
@@ -165,7 +165,7 @@ def test_malformed_json_is_400_and_stores_nothing(
 
 def test_a_rejected_change_leaves_the_earlier_rating_alone(
     patient_api: APIClient, patient: User, today
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     patient_api.put(url(today), {"score": 6, "note": "kept"}, format="json")
     assert patient_api.put(url(today), {"score": 60}, format="json").status_code == 400
     rating = MoodRating.objects.get(patient=patient)
@@ -177,7 +177,7 @@ def test_a_rejected_change_leaves_the_earlier_rating_alone(
 
 def test_post_without_a_date_rates_today_with_201(
     patient_api: APIClient, patient: User, today
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = patient_api.post("/api/v1/mood/", {"score": 6}, format="json")
     assert response.status_code == 201
     assert response.json()["date"] == today.isoformat()
@@ -187,7 +187,7 @@ def test_post_without_a_date_rates_today_with_201(
     assert MoodRating.objects.filter(patient=patient).count() == 1
 
 
-def test_post_with_a_date_rates_that_day(patient_api: APIClient, today) -> None:  # type: ignore[no-untyped-def]
+def test_post_with_a_date_rates_that_day(patient_api: APIClient, today) -> None:
     yesterday = today - datetime.timedelta(days=1)
     response = patient_api.post(
         "/api/v1/mood/", {"score": 6, "date": yesterday.isoformat()}, format="json"
@@ -204,7 +204,7 @@ def test_post_with_a_bad_date_is_400(patient_api: APIClient, patient: User, date
     assert not MoodRating.objects.filter(patient=patient).exists()
 
 
-def test_post_with_a_date_too_far_back_is_400(patient_api: APIClient, patient: User, today) -> None:  # type: ignore[no-untyped-def]
+def test_post_with_a_date_too_far_back_is_400(patient_api: APIClient, patient: User, today) -> None:
     day = today - datetime.timedelta(days=15)
     response = patient_api.post(
         "/api/v1/mood/", {"score": 6, "date": day.isoformat()}, format="json"
@@ -223,7 +223,7 @@ def test_post_form_data_is_not_accepted(patient_api: APIClient, patient: User) -
 # --- GET -----------------------------------------------------------------------------------------
 
 
-def test_get_lists_my_ratings_by_date_with_from_and_to(  # type: ignore[no-untyped-def]
+def test_get_lists_my_ratings_by_date_with_from_and_to(
     patient_api: APIClient, patient: User, other_patient: User, today
 ) -> None:
     for back, score in ((0, 7), (1, 5), (3, 4), (10, 2)):
@@ -255,7 +255,7 @@ def test_get_list_with_a_bad_range_is_400(patient_api: APIClient, query: dict[st
     assert set(response.json()) <= {"from", "to"}
 
 
-def test_get_one_day(patient_api: APIClient, patient: User, today) -> None:  # type: ignore[no-untyped-def]
+def test_get_one_day(patient_api: APIClient, patient: User, today) -> None:
     mood_rating_record(patient=patient, day=today, score=9, note="Good day at work.")
     response = patient_api.get(url(today))
     assert response.status_code == 200
@@ -263,13 +263,11 @@ def test_get_one_day(patient_api: APIClient, patient: User, today) -> None:  # t
     assert response.json()["note"] == "Good day at work."
 
 
-def test_get_a_day_without_a_rating_is_404(patient_api: APIClient, today) -> None:  # type: ignore[no-untyped-def]
+def test_get_a_day_without_a_rating_is_404(patient_api: APIClient, today) -> None:
     assert patient_api.get(url(today)).status_code == 404
 
 
-def test_another_patients_rating_is_404(  # type: ignore[no-untyped-def]
-    patient_api: APIClient, other_patient: User, today
-) -> None:
+def test_another_patients_rating_is_404(patient_api: APIClient, other_patient: User, today) -> None:
     mood_rating_record(patient=other_patient, day=today, score=3)
     assert patient_api.get(url(today)).status_code == 404
     assert patient_api.delete(url(today)).status_code == 404
@@ -280,7 +278,7 @@ def test_another_patients_rating_is_404(  # type: ignore[no-untyped-def]
 # --- DELETE --------------------------------------------------------------------------------------
 
 
-def test_delete_removes_my_rating_with_204(patient_api: APIClient, patient: User, today) -> None:  # type: ignore[no-untyped-def]
+def test_delete_removes_my_rating_with_204(patient_api: APIClient, patient: User, today) -> None:
     mood_rating_record(patient=patient, day=today, score=4)
     response = patient_api.delete(url(today))
     assert response.status_code == 204
@@ -290,7 +288,7 @@ def test_delete_removes_my_rating_with_204(patient_api: APIClient, patient: User
 
 def test_delete_of_a_day_older_than_14_days_is_400(
     patient_api: APIClient, patient: User, today
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from moodlog.services import MoodRatingEntry, mood_ratings_import
 
     old = today - datetime.timedelta(days=20)
@@ -303,7 +301,7 @@ def test_delete_of_a_day_older_than_14_days_is_400(
 # --- 409 -----------------------------------------------------------------------------------------
 
 
-def test_a_write_that_keeps_colliding_is_409_not_500(  # type: ignore[no-untyped-def]
+def test_a_write_that_keeps_colliding_is_409_not_500(
     patient_api: APIClient, patient: User, today, monkeypatch
 ) -> None:
     """If the service cannot make the write for a clash (see the service's own test), the API
@@ -346,7 +344,7 @@ def test_anonymous_gets_401(anonymous_api: APIClient, db: None, method: str, pat
     assert "detail" in response.json()
 
 
-def test_a_revoked_token_gets_401(patient: User, episode, today) -> None:  # type: ignore[no-untyped-def]
+def test_a_revoked_token_gets_401(patient: User, episode, today) -> None:
     token, key = device_token_issue(user=patient)
     device_token_revoke(by=patient, token=token)
     client = APIClient()
@@ -377,12 +375,12 @@ def test_staff_cannot_keep_mood_ratings_403(persona: str, request: pytest.Fixtur
     assert not MoodRating.objects.exists()
 
 
-def test_the_session_of_the_web_page_also_works(patient_client, patient: User, today) -> None:  # type: ignore[no-untyped-def]
+def test_the_session_of_the_web_page_also_works(patient_client, patient: User, today) -> None:
     response = patient_client.get("/api/v1/mood/")
     assert response.status_code == 200
 
 
-def test_writes_cost_a_fixed_number_of_queries(  # type: ignore[no-untyped-def]
+def test_writes_cost_a_fixed_number_of_queries(
     patient_api: APIClient, today, django_assert_max_num_queries
 ) -> None:
     patient_api.get("/api/v1/mood/")  # the token's last use is written once a minute

@@ -23,7 +23,7 @@ def mood_url(patient: User) -> str:
 # --- GET /api/v1/patients/ --------------------------------------------------------------------
 
 
-def test_a_pwp_sees_their_own_caseload(  # type: ignore[no-untyped-def]
+def test_a_pwp_sees_their_own_caseload(
     pwp_api: APIClient, patient: User, episode: Episode, other_episode: Episode
 ) -> None:
     response = pwp_api.get("/api/v1/patients/")
@@ -45,7 +45,7 @@ def test_a_pwp_sees_their_own_caseload(  # type: ignore[no-untyped-def]
     assert parsed == upcoming.scheduled_at
 
 
-def test_a_patient_with_nothing_booked_has_a_null_next_appointment(  # type: ignore[no-untyped-def]
+def test_a_patient_with_nothing_booked_has_a_null_next_appointment(
     pwp_api: APIClient, episode: Episode
 ) -> None:
     episode.appointments.update(status=AppointmentStatus.CANCELLED)
@@ -59,7 +59,7 @@ def test_an_ended_episode_leaves_the_caseload(pwp_api: APIClient, episode: Episo
     assert pwp_api.get("/api/v1/patients/").json() == []
 
 
-def test_the_caseload_read_is_audited_without_patient_details(  # type: ignore[no-untyped-def]
+def test_the_caseload_read_is_audited_without_patient_details(
     pwp_api: APIClient, pwp: User, episode: Episode
 ) -> None:
     pwp_api.get("/api/v1/patients/")
@@ -78,7 +78,7 @@ def test_only_pwps_have_a_caseload_403(persona: str, request: pytest.FixtureRequ
     assert "detail" in response.json()
 
 
-def test_the_caseload_costs_the_same_queries_for_any_size(  # type: ignore[no-untyped-def]
+def test_the_caseload_costs_the_same_queries_for_any_size(
     pwp: User, pwp_api: APIClient, service, django_assert_max_num_queries
 ) -> None:
     pwp_api.get("/api/v1/patients/")  # the token's last use is written once a minute
@@ -94,7 +94,7 @@ def test_the_caseload_costs_the_same_queries_for_any_size(  # type: ignore[no-un
 # --- GET /api/v1/patients/{id}/mood/ ------------------------------------------------------------
 
 
-def test_the_patients_pwp_reads_their_mood_and_it_is_audited(  # type: ignore[no-untyped-def]
+def test_the_patients_pwp_reads_their_mood_and_it_is_audited(
     pwp_api: APIClient, pwp: User, patient: User, episode: Episode
 ) -> None:
     today = patient.local_today()
@@ -126,7 +126,7 @@ def test_the_pwp_can_ask_for_a_range(pwp_api: APIClient, patient: User, episode:
     "persona",
     ["other_pwp_api", "service_admin_api", "navigator_api", "patient_api", "other_patient_api"],
 )
-def test_anyone_but_the_patients_pwp_gets_404(  # type: ignore[no-untyped-def]
+def test_anyone_but_the_patients_pwp_gets_404(
     persona: str, request: pytest.FixtureRequest, patient: User, episode: Episode
 ) -> None:
     mood_rating_record(patient=patient, day=patient.local_today(), score=5)
@@ -136,7 +136,7 @@ def test_anyone_but_the_patients_pwp_gets_404(  # type: ignore[no-untyped-def]
     assert not AuditEvent.objects.filter(action="mood.read").exists()
 
 
-def test_a_former_pwp_gets_404_once_the_episode_ends(  # type: ignore[no-untyped-def]
+def test_a_former_pwp_gets_404_once_the_episode_ends(
     pwp_api: APIClient, patient: User, episode: Episode
 ) -> None:
     episode_end(
@@ -154,13 +154,13 @@ def test_a_patient_that_does_not_exist_is_the_same_404(
     assert response["Content-Type"] == "application/json"
 
 
-def test_a_pwp_with_no_episode_for_a_staff_member_gets_404(  # type: ignore[no-untyped-def]
+def test_a_pwp_with_no_episode_for_a_staff_member_gets_404(
     pwp_api: APIClient, other_pwp: User
 ) -> None:
     assert pwp_api.get(mood_url(other_pwp)).status_code == 404
 
 
-def test_another_pwp_of_the_same_service_sees_only_their_own(  # type: ignore[no-untyped-def]
+def test_another_pwp_of_the_same_service_sees_only_their_own(
     other_pwp: User, patient: User, other_patient: User, episode: Episode, other_episode: Episode
 ) -> None:
     client = token_client(other_pwp)
@@ -168,7 +168,7 @@ def test_another_pwp_of_the_same_service_sees_only_their_own(  # type: ignore[no
     assert client.get(mood_url(patient)).status_code == 404
 
 
-def test_the_api_and_the_caseload_page_list_patients_in_one_order_nothing_booked_last(  # type: ignore[no-untyped-def]
+def test_the_api_and_the_caseload_page_list_patients_in_one_order_nothing_booked_last(
     pwp: User, pwp_api: APIClient, service
 ) -> None:
     """Soonest session first, patients with no session booked last, then by surname: the same

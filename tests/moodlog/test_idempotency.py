@@ -14,12 +14,12 @@ from tests.moodlog.conftest import token_client
 KEY = "0b6f6c3e-8d43-4a55-9f0e-4c7f3c2b9a10"
 
 
-def post(client: APIClient, body: object, key: str | None = KEY):  # type: ignore[no-untyped-def]
+def post(client: APIClient, body: object, key: str | None = KEY):
     headers = {"Idempotency-Key": key} if key is not None else {}
     return client.post("/api/v1/mood/", body, format="json", headers=headers)
 
 
-def test_a_retry_with_the_same_key_replays_the_first_response(  # type: ignore[no-untyped-def]
+def test_a_retry_with_the_same_key_replays_the_first_response(
     patient_api: APIClient, patient: User
 ) -> None:
     first = post(patient_api, {"score": 6, "note": "Went for a walk."})
@@ -40,7 +40,7 @@ def test_a_replay_does_not_undo_a_later_change(patient_api: APIClient, patient: 
     assert MoodRating.objects.get(patient=patient).score == 9
 
 
-def test_the_same_key_with_a_different_payload_is_422(  # type: ignore[no-untyped-def]
+def test_the_same_key_with_a_different_payload_is_422(
     patient_api: APIClient, patient: User
 ) -> None:
     post(patient_api, {"score": 6})
@@ -59,7 +59,7 @@ def test_a_new_key_is_a_new_request(patient_api: APIClient, patient: User) -> No
     assert MoodRating.objects.get(patient=patient).score == 7
 
 
-def test_keys_belong_to_one_person(  # type: ignore[no-untyped-def]
+def test_keys_belong_to_one_person(
     patient_api: APIClient, other_patient: User, other_episode
 ) -> None:
     post(patient_api, {"score": 6})
@@ -100,7 +100,7 @@ def test_without_a_key_nothing_is_recorded(patient_api: APIClient) -> None:
     assert not IdempotencyRecord.objects.exists()
 
 
-def test_losing_a_race_for_the_same_key_rolls_back_and_replays(  # type: ignore[no-untyped-def]
+def test_losing_a_race_for_the_same_key_rolls_back_and_replays(
     patient_api: APIClient, patient: User, monkeypatch
 ) -> None:
     """Two deliveries of one request at once: the second finds no record when it looks, but the
@@ -117,7 +117,7 @@ def test_losing_a_race_for_the_same_key_rolls_back_and_replays(  # type: ignore[
     )
     calls: list[int] = []
 
-    def not_there_the_first_time(**kwargs):  # type: ignore[no-untyped-def]
+    def not_there_the_first_time(**kwargs):
         calls.append(1)
         if len(calls) == 1:
             return None

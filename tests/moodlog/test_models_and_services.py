@@ -102,7 +102,7 @@ def test_import_takes_older_days_but_not_future_ones(patient: User) -> None:
     assert list(MoodRating.objects.values_list("day", flat=True)) == [old]
 
 
-def test_the_portable_upsert_gives_up_with_a_conflict_not_an_error(  # type: ignore[no-untyped-def]
+def test_the_portable_upsert_gives_up_with_a_conflict_not_an_error(
     patient: User, monkeypatch
 ) -> None:
     """Where other requests keep creating and removing the same day under it, the update-else-
@@ -121,7 +121,7 @@ def test_the_portable_upsert_gives_up_with_a_conflict_not_an_error(  # type: ign
         )
 
 
-def test_the_portable_upsert_updates_the_row_another_request_created(  # type: ignore[no-untyped-def]
+def test_the_portable_upsert_updates_the_row_another_request_created(
     patient: User, monkeypatch
 ) -> None:
     """Losing the race for the insert: the other request's row is there, so go round and
@@ -135,7 +135,7 @@ def test_the_portable_upsert_updates_the_row_another_request_created(  # type: i
     real_update = QuerySet.update
     raced: list[bool] = []
 
-    def update_just_before_the_other_insert(self, **kwargs):  # type: ignore[no-untyped-def]
+    def update_just_before_the_other_insert(self, **kwargs):
         if self.model is MoodRating and not raced:
             raced.append(True)
             # Our update found nothing; the other request's insert lands straight after.

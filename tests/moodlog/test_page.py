@@ -13,7 +13,7 @@ from moodlog.models import MoodRating
 from moodlog.services import MoodRatingEntry, mood_rating_record, mood_ratings_import
 
 
-def html(response) -> str:  # type: ignore[no-untyped-def]
+def html(response) -> str:
     return str(response.content.decode())
 
 
@@ -24,7 +24,8 @@ def test_the_page_offers_ten_labelled_buttons(patient_client: Client, patient: U
     assert "How is your mood today?" in page
     values = re.findall(r'<button type="submit" name="score" value="(\d+)"', page)
     assert values == [str(number) for number in range(1, 11)]
-    assert "Very low" in page and "Very good" in page
+    assert "Very low" in page
+    assert "Very good" in page
     assert f'value="{patient.local_today().isoformat()}"' in page
 
 
@@ -135,12 +136,13 @@ def test_the_chart_and_table_show_the_last_30_days(patient_client: Client, patie
     )
     page = html(patient_client.get("/mood/"))
     assert page.count('class="bcbt-mood-chart__point"') == 2
-    assert 'role="img"' in page and "2 of 30 days rated" in page
+    assert 'role="img"' in page
+    assert "2 of 30 days rated" in page
     assert "Tired after work." in page
     assert page.count("Not rated") == 28
 
 
-def test_the_page_costs_a_fixed_number_of_queries(  # type: ignore[no-untyped-def]
+def test_the_page_costs_a_fixed_number_of_queries(
     patient_client: Client, patient: User, django_assert_max_num_queries
 ) -> None:
     today = patient.local_today()

@@ -19,11 +19,11 @@ THREADS = 10
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def run_at_once(work, count: int = THREADS) -> list:  # type: ignore[no-untyped-def,type-arg]
+def run_at_once(work, count: int = THREADS) -> list:
     """Start ``count`` threads that each call ``work(index)`` as close together as we can."""
     barrier = threading.Barrier(count)
 
-    def one(index: int):  # type: ignore[no-untyped-def]
+    def one(index: int):
         try:
             barrier.wait(timeout=10)
             return work(index)
@@ -37,7 +37,7 @@ def run_at_once(work, count: int = THREADS) -> list:  # type: ignore[no-untyped-
 
 
 @pytest.fixture
-def patient_key(postgres: None, patient: User, episode) -> str:  # type: ignore[no-untyped-def]
+def patient_key(postgres: None, patient: User, episode) -> str:
     _, key = device_token_issue(user=patient)
     return key
 
@@ -61,9 +61,7 @@ def test_ten_puts_for_the_same_day_make_one_row(patient: User, patient_key: str)
     assert stored in {score for status, score in results if status in (200, 201)}
 
 
-def test_ten_service_calls_for_the_same_day_make_one_row(  # type: ignore[no-untyped-def]
-    postgres: None, patient: User
-) -> None:
+def test_ten_service_calls_for_the_same_day_make_one_row(postgres: None, patient: User) -> None:
     day = patient.local_today()
     results = run_at_once(
         lambda index: mood_rating_record(patient=patient, day=day, score=index + 1).created
@@ -72,10 +70,10 @@ def test_ten_service_calls_for_the_same_day_make_one_row(  # type: ignore[no-unt
     assert MoodRating.objects.filter(patient=patient, day=day).count() == 1
 
 
-def test_ten_retries_with_one_idempotency_key_make_one_record(  # type: ignore[no-untyped-def]
+def test_ten_retries_with_one_idempotency_key_make_one_record(
     patient: User, patient_key: str
 ) -> None:
-    def post(index: int) -> tuple[int, dict]:  # type: ignore[type-arg]
+    def post(index: int) -> tuple[int, dict]:
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Token {patient_key}")
         response = client.post(

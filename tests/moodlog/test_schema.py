@@ -113,7 +113,7 @@ EXAMPLES_PER_OPERATION = 25
 
 
 @pytest.fixture
-def generous_write_limit(settings):  # type: ignore[no-untyped-def]
+def generous_write_limit(settings):
     # Generated requests come thick and fast; the rate limit is tested on its own.
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
@@ -125,7 +125,7 @@ def generous_write_limit(settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def keep_the_test_connection():  # type: ignore[no-untyped-def]
+def keep_the_test_connection():
     """Calls through the WSGI app end with Django closing "old" connections, which would close
     the one holding the test's transaction on PostgreSQL; Django's own test client switches
     this off in the same way."""
@@ -136,7 +136,7 @@ def keep_the_test_connection():  # type: ignore[no-untyped-def]
     request_finished.connect(close_old_connections)
 
 
-def test_the_api_keeps_to_its_schema(  # type: ignore[no-untyped-def]
+def test_the_api_keeps_to_its_schema(
     patient: User, pwp: User, episode, generous_write_limit, keep_the_test_connection
 ) -> None:
     """No 5xx, every status code and body as documented, and bad input refused with a 4xx,
@@ -176,7 +176,7 @@ def test_the_api_keeps_to_its_schema(  # type: ignore[no-untyped-def]
                 database=None,
                 suppress_health_check=list(HealthCheck),
             )
-            def check(case) -> None:  # type: ignore[no-untyped-def]
+            def check(case) -> None:
                 # A fresh token per request, so that a generated call to /auth/logout/ cannot
                 # sign the rest of the run out.
                 user = pwp if case.path.startswith("/api/v1/patients/") else patient
@@ -219,7 +219,7 @@ def test_the_mood_date_window_is_documented(openapi: dict[str, Any]) -> None:
     assert "14 days" in openapi["components"]["schemas"][body]["properties"]["date"]["description"]
 
 
-def test_every_status_the_questionnaire_and_module_endpoints_answer_is_documented(  # type: ignore[no-untyped-def]
+def test_every_status_the_questionnaire_and_module_endpoints_answer_is_documented(
     openapi: dict[str, Any], patient: User, navigator: User, episode
 ) -> None:
     from rest_framework.test import APIClient

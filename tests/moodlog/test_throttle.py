@@ -26,7 +26,7 @@ def closed_port() -> int:
 
 
 @pytest.fixture
-def low_write_limit(settings):  # type: ignore[no-untyped-def]
+def low_write_limit(settings):
     """3 writes a minute, with the clock stopped mid-minute so that no test crosses into the
     next window."""
     traveller = time_machine.travel(
@@ -45,7 +45,7 @@ def low_write_limit(settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def cache_down(settings):  # type: ignore[no-untyped-def]
+def cache_down(settings):
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -57,11 +57,11 @@ def cache_down(settings):  # type: ignore[no-untyped-def]
     caches["default"].close()
 
 
-def put(client: APIClient, patient: User, score: int):  # type: ignore[no-untyped-def]
+def put(client: APIClient, patient: User, score: int):
     return client.put(f"/api/v1/mood/{patient.local_today()}/", {"score": score}, format="json")
 
 
-def test_too_many_writes_get_429(patient_api: APIClient, patient: User, low_write_limit) -> None:  # type: ignore[no-untyped-def]
+def test_too_many_writes_get_429(patient_api: APIClient, patient: User, low_write_limit) -> None:
     statuses = [put(patient_api, patient, score).status_code for score in (1, 2, 3, 4)]
     assert statuses == [201, 200, 200, 429]
     response = put(patient_api, patient, 9)
@@ -71,14 +71,14 @@ def test_too_many_writes_get_429(patient_api: APIClient, patient: User, low_writ
     assert MoodRating.objects.get(patient=patient).score == 3
 
 
-def test_reads_are_not_limited(patient_api: APIClient, patient: User, low_write_limit) -> None:  # type: ignore[no-untyped-def]
+def test_reads_are_not_limited(patient_api: APIClient, patient: User, low_write_limit) -> None:
     for score in (1, 2, 3):
         put(patient_api, patient, score)
     for _ in range(5):
         assert patient_api.get("/api/v1/mood/").status_code == 200
 
 
-def test_the_limit_is_per_person(  # type: ignore[no-untyped-def]
+def test_the_limit_is_per_person(
     patient_api: APIClient,
     patient: User,
     other_patient_api: APIClient,
@@ -90,7 +90,7 @@ def test_the_limit_is_per_person(  # type: ignore[no-untyped-def]
     assert put(other_patient_api, other_patient, 5).status_code == 201
 
 
-def test_writes_still_succeed_when_the_cache_is_down(  # type: ignore[no-untyped-def]
+def test_writes_still_succeed_when_the_cache_is_down(
     patient_api: APIClient, patient: User, cache_down, caplog
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="moodlog.throttles"):
@@ -99,11 +99,12 @@ def test_writes_still_succeed_when_the_cache_is_down(  # type: ignore[no-untyped
     assert (first.status_code, second.status_code) == (201, 200)
     assert MoodRating.objects.get(patient=patient).score == 5
     warnings = [record for record in caplog.records if record.name == "moodlog.throttles"]
-    assert warnings and all(record.levelno == logging.WARNING for record in warnings)
+    assert warnings
+    assert all(record.levelno == logging.WARNING for record in warnings)
     assert "cache is not answering" in warnings[0].getMessage()
 
 
-def test_with_the_cache_down_posts_and_deletes_still_work(  # type: ignore[no-untyped-def]
+def test_with_the_cache_down_posts_and_deletes_still_work(
     patient_api: APIClient, patient: User, cache_down
 ) -> None:
     created = patient_api.post(
@@ -113,7 +114,7 @@ def test_with_the_cache_down_posts_and_deletes_still_work(  # type: ignore[no-un
     assert patient_api.delete(f"/api/v1/mood/{patient.local_today()}/").status_code == 204
 
 
-def test_the_limit_is_kept_in_redis_when_configured(  # type: ignore[no-untyped-def]
+def test_the_limit_is_kept_in_redis_when_configured(
     patient_api: APIClient, patient: User, redis_url: str, settings, low_write_limit
 ) -> None:
     settings.CACHES = {
@@ -133,7 +134,7 @@ def test_the_limit_is_kept_in_redis_when_configured(  # type: ignore[no-untyped-
     caches["default"].clear()
 
 
-def test_a_new_minute_starts_a_new_count(patient_api: APIClient, patient: User, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_minute_starts_a_new_count(patient_api: APIClient, patient: User, settings) -> None:
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {

@@ -29,19 +29,19 @@ def rate_today(client: APIClient) -> str:
 
 
 @pytest.fixture(autouse=True)
-def _tokens_outlast_the_year(settings) -> None:  # type: ignore[no-untyped-def]
+def _tokens_outlast_the_year(settings) -> None:
     # These tests sign in at the suite's instant (BCBT_TEST_NOW) and then travel across 2026;
     # token expiry has its own tests (tests/accounts/test_tokens.py).
     settings.BCBT_TOKEN_LIFETIME_DAYS = 3 * 365
 
 
 @pytest.fixture
-def london_api(patient: User, episode) -> APIClient:  # type: ignore[no-untyped-def]
+def london_api(patient: User, episode) -> APIClient:
     assert patient.time_zone == "Europe/London"
     return token_client(patient)
 
 
-def patient_in(zone: str, service) -> APIClient:  # type: ignore[no-untyped-def]
+def patient_in(zone: str, service) -> APIClient:
     return token_client(factories.PatientFactory.create(time_zone=zone, service=service))
 
 
@@ -100,7 +100,7 @@ def test_the_night_the_clocks_go_back(london_api: APIClient) -> None:
         assert rate_today(london_api) == "2026-10-26"
 
 
-def test_a_patient_in_new_york_is_still_on_the_day_before(service) -> None:  # type: ignore[no-untyped-def]
+def test_a_patient_in_new_york_is_still_on_the_day_before(service) -> None:
     client = patient_in("America/New_York", service)
     # 02:00 UTC on 16 June is 22:00 on 15 June in New York.
     with time_machine.travel(at(2026, 6, 16, 2, 0), tick=False):
@@ -109,14 +109,14 @@ def test_a_patient_in_new_york_is_still_on_the_day_before(service) -> None:  # t
     assert future.status_code == 400
 
 
-def test_a_patient_in_sydney_is_already_on_the_next_day(service) -> None:  # type: ignore[no-untyped-def]
+def test_a_patient_in_sydney_is_already_on_the_next_day(service) -> None:
     client = patient_in("Australia/Sydney", service)
     # 15:00 UTC on 15 June is 01:00 on 16 June in Sydney.
     with time_machine.travel(at(2026, 6, 15, 15, 0), tick=False):
         assert rate_today(client) == "2026-06-16"
 
 
-def test_two_patients_at_the_same_instant_rate_different_days(  # type: ignore[no-untyped-def]
+def test_two_patients_at_the_same_instant_rate_different_days(
     london_api: APIClient, service
 ) -> None:
     new_york = patient_in("America/New_York", service)
@@ -125,7 +125,7 @@ def test_two_patients_at_the_same_instant_rate_different_days(  # type: ignore[n
         assert rate_today(new_york) == "2026-06-15"
 
 
-def test_the_web_page_rates_the_local_day(patient: User, episode) -> None:  # type: ignore[no-untyped-def]
+def test_the_web_page_rates_the_local_day(patient: User, episode) -> None:
     with time_machine.travel(at(2026, 6, 15, 23, 30), tick=False):
         # Signed in that night: a session ends 12 hours after sign-in.
         patient_client = client_for(patient)

@@ -27,7 +27,7 @@ QUIET_START = datetime.time(21, 0)
 QUIET_END = datetime.time(8, 0)
 
 
-def _message(patient, moment: datetime.datetime, number: int) -> None:  # type: ignore[no-untyped-def]
+def _message(patient, moment: datetime.datetime, number: int) -> None:
     with time_machine.travel(moment, tick=False):
         notification_enqueue_for_patient(
             key=f"test-message:{patient.pk}:{number}",
@@ -38,7 +38,7 @@ def _message(patient, moment: datetime.datetime, number: int) -> None:  # type: 
         )
 
 
-def _simulate_week(run, patient, start: datetime.datetime) -> None:  # type: ignore[no-untyped-def]
+def _simulate_week(run, patient, start: datetime.datetime) -> None:
     """Seven days with a therapist's message at 12:00 and at 22:00 each day, and the daily mood
     reminder at 19:00; the sweep runs every hour (beat runs it every minute)."""
     moment = start
@@ -53,7 +53,7 @@ def _simulate_week(run, patient, start: datetime.datetime) -> None:  # type: ign
         moment += datetime.timedelta(hours=1)
 
 
-def test_a_week_never_exceeds_the_patients_weekly_maximum(run, patient_in_treatment) -> None:  # type: ignore[no-untyped-def]
+def test_a_week_never_exceeds_the_patients_weekly_maximum(run, patient_in_treatment) -> None:
     patient = patient_in_treatment("week-patient")
     notification_preference_update(patient=patient, service=patient.service, weekly_max=3)
     _simulate_week(run, patient, london(2026, 6, 1, 0, 0))
@@ -71,20 +71,21 @@ def test_a_week_never_exceeds_the_patients_weekly_maximum(run, patient_in_treatm
 
 def test_a_week_with_default_limits_sends_one_a_day_and_none_in_quiet_hours(
     run, patient_in_treatment
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     patient = patient_in_treatment("default-week")
     _simulate_week(run, patient, london(2026, 6, 1, 0, 0))
 
     sent = sent_to(patient)
     local_times = [row.sent_at.astimezone(LONDON) for row in sent if row.sent_at]
     per_day = {moment.date() for moment in local_times}
-    assert len(sent) == 7 and len(per_day) == 7
+    assert len(sent) == 7
+    assert len(per_day) == 7
     assert not any(in_window(moment.time(), QUIET_START, QUIET_END) for moment in local_times)
     # The 22:00 message waited for the morning, and went with nothing else that day.
     assert all(moment.time() == datetime.time(8, 0) for moment in local_times[1:])
 
 
-def test_a_message_in_quiet_hours_waits_until_they_end(run, patient_in_treatment) -> None:  # type: ignore[no-untyped-def]
+def test_a_message_in_quiet_hours_waits_until_they_end(run, patient_in_treatment) -> None:
     patient = patient_in_treatment("quiet-patient")
     _message(patient, london(2026, 6, 2, 22, 0), 1)
 
@@ -101,7 +102,7 @@ def test_a_message_in_quiet_hours_waits_until_they_end(run, patient_in_treatment
 
 def test_the_service_quiet_hours_apply_even_if_the_patient_chose_shorter_ones(
     run, patient_in_treatment, service
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ServiceNotificationPolicy.objects.create(
         service=service, quiet_start=datetime.time(20, 0), quiet_end=datetime.time(9, 0)
     )
@@ -119,7 +120,7 @@ def test_the_service_quiet_hours_apply_even_if_the_patient_chose_shorter_ones(
 
 def test_nothing_is_sent_during_a_pause_and_sending_resumes_after(
     run, patient_in_treatment
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     patient = patient_in_treatment("holiday-patient")
     notification_preference_update(
         patient=patient, service=patient.service, paused_until=datetime.date(2026, 6, 3)
@@ -141,7 +142,7 @@ def test_nothing_is_sent_during_a_pause_and_sending_resumes_after(
     assert [row.kind for row in sent_to(patient)][-1] == NotificationKind.MOOD_REMINDER
 
 
-def test_several_due_at_once_become_one_digest(run, patient_in_treatment) -> None:  # type: ignore[no-untyped-def]
+def test_several_due_at_once_become_one_digest(run, patient_in_treatment) -> None:
     patient = patient_in_treatment("digest-patient")
     _message(patient, london(2026, 6, 2, 18, 40), 1)
     _message(patient, london(2026, 6, 2, 18, 50), 2)
@@ -160,7 +161,7 @@ def test_several_due_at_once_become_one_digest(run, patient_in_treatment) -> Non
 
 def test_the_service_ceiling_caps_a_patients_weekly_maximum(
     run, patient_in_treatment, service
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ServiceNotificationPolicy.objects.create(service=service, max_per_week=2)
     patient = patient_in_treatment("capped-patient")
     for day in range(1, 8):
@@ -168,7 +169,7 @@ def test_the_service_ceiling_caps_a_patients_weekly_maximum(
     assert len(sent_to(patient)) == 2
 
 
-def test_weekly_maximum_of_none_sends_nothing(run, patient_in_treatment) -> None:  # type: ignore[no-untyped-def]
+def test_weekly_maximum_of_none_sends_nothing(run, patient_in_treatment) -> None:
     patient = patient_in_treatment("none-patient")
     notification_preference_update(patient=patient, service=patient.service, weekly_max=0)
     _message(patient, london(2026, 6, 2, 12, 0), 1)
@@ -177,7 +178,7 @@ def test_weekly_maximum_of_none_sends_nothing(run, patient_in_treatment) -> None
     assert sent_to(patient) == []
 
 
-def test_a_kind_switched_off_is_not_sent(run, patient_in_treatment) -> None:  # type: ignore[no-untyped-def]
+def test_a_kind_switched_off_is_not_sent(run, patient_in_treatment) -> None:
     patient = patient_in_treatment("no-mood-patient")
     notification_preference_update(patient=patient, service=patient.service, mood_reminder=False)
     run(london(2026, 6, 2, 19, 0))
@@ -187,7 +188,7 @@ def test_a_kind_switched_off_is_not_sent(run, patient_in_treatment) -> None:  # 
     assert [row.kind for row in sent_to(patient)] == [NotificationKind.MESSAGE_RECEIVED]
 
 
-def test_nothing_after_an_episode_ends(run, patient_in_treatment) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_after_an_episode_ends(run, patient_in_treatment) -> None:
     patient = patient_in_treatment("ended-patient")
     _message(patient, london(2026, 6, 2, 22, 0), 1)
     run(london(2026, 6, 2, 22, 0))
@@ -212,7 +213,7 @@ def test_nothing_after_an_episode_ends(run, patient_in_treatment) -> None:  # ty
     }
 
 
-def test_staff_alerts_are_never_held_by_a_patients_limits(run, patient_in_treatment, pwp) -> None:  # type: ignore[no-untyped-def]
+def test_staff_alerts_are_never_held_by_a_patients_limits(run, patient_in_treatment, pwp) -> None:
     from notifications.services import notification_enqueue
 
     patient = patient_in_treatment("alert-patient")
@@ -239,7 +240,7 @@ def test_staff_alerts_are_never_held_by_a_patients_limits(run, patient_in_treatm
     assert "Stop" not in mail.outbox[0].body
 
 
-def test_sweep_queries_grow_with_batches_not_patients(patient_in_treatment, settings) -> None:  # type: ignore[no-untyped-def]
+def test_sweep_queries_grow_with_batches_not_patients(patient_in_treatment, settings) -> None:
     """The same number of batches costs the same queries whether a batch holds 4 or 12."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

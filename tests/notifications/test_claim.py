@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 NOW = london(2026, 6, 2, 12, 0)
 
 
-def _alert(recipient, number: int = 0, channel: str = "email") -> Notification:  # type: ignore[no-untyped-def]
+def _alert(recipient, number: int = 0, channel: str = "email") -> Notification:
     row, _ = notification_enqueue(
         key=f"alert:{number}:{recipient.pk}",
         recipient=recipient,
@@ -44,7 +44,7 @@ def _alert(recipient, number: int = 0, channel: str = "email") -> Notification: 
     return row
 
 
-def test_the_claim_is_committed_before_the_send_and_no_transaction_is_open(pwp, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_claim_is_committed_before_the_send_and_no_transaction_is_open(pwp, settings) -> None:
     settings.EMAIL_BACKEND = "tests.notifications.backends.ClaimObservingBackend"
     ClaimObservingBackend.seen = []
     row = _alert(pwp)
@@ -52,10 +52,11 @@ def test_the_claim_is_committed_before_the_send_and_no_transaction_is_open(pwp, 
     # pytest-django wraps the test in one transaction, so "no transaction" means only that one.
     assert ClaimObservingBackend.seen == [(True, NotificationState.SENDING)]
     row.refresh_from_db()
-    assert row.state == NotificationState.SENT and row.claimed_at is None
+    assert row.state == NotificationState.SENT
+    assert row.claimed_at is None
 
 
-def test_an_email_carries_a_message_id_derived_from_its_key(pwp) -> None:  # type: ignore[no-untyped-def]
+def test_an_email_carries_a_message_id_derived_from_its_key(pwp) -> None:
     row = _alert(pwp)
     notifications_dispatch(channel="email", now=NOW)
     [message] = mail.outbox
@@ -63,7 +64,7 @@ def test_an_email_carries_a_message_id_derived_from_its_key(pwp) -> None:  # typ
     assert message_id_for(row.key) == message_id_for(row.key) != message_id_for("other")
 
 
-def test_a_young_claim_is_left_to_its_dispatcher(pwp) -> None:  # type: ignore[no-untyped-def]
+def test_a_young_claim_is_left_to_its_dispatcher(pwp) -> None:
     row = _alert(pwp)
     Notification.objects.filter(pk=row.pk).update(
         state=NotificationState.SENDING, claimed_at=NOW - datetime.timedelta(seconds=299)
@@ -72,7 +73,7 @@ def test_a_young_claim_is_left_to_its_dispatcher(pwp) -> None:  # type: ignore[n
     assert mail.outbox == []
 
 
-def test_an_abandoned_smtp_claim_is_sent_again_and_counts_as_an_attempt(pwp) -> None:  # type: ignore[no-untyped-def]
+def test_an_abandoned_smtp_claim_is_sent_again_and_counts_as_an_attempt(pwp) -> None:
     row = _alert(pwp)
     Notification.objects.filter(pk=row.pk).update(
         state=NotificationState.SENDING, claimed_at=NOW - datetime.timedelta(seconds=301)
@@ -80,10 +81,11 @@ def test_an_abandoned_smtp_claim_is_sent_again_and_counts_as_an_attempt(pwp) -> 
     notifications_dispatch(channel="email", now=NOW)
     row.refresh_from_db()
     assert len(mail.outbox) == 1
-    assert row.state == NotificationState.SENT and row.attempts == 2
+    assert row.state == NotificationState.SENT
+    assert row.attempts == 2
 
 
-def test_an_abandoned_notify_claim_is_not_sent_again_when_notify_has_it(pwp, fake_notify) -> None:  # type: ignore[no-untyped-def]
+def test_an_abandoned_notify_claim_is_not_sent_again_when_notify_has_it(pwp, fake_notify) -> None:
     accepted = _alert(pwp, 1)
     lost = _alert(pwp, 2)
     # The dead dispatcher got the first message to Notify, not the second.
@@ -99,28 +101,29 @@ def test_an_abandoned_notify_claim_is_not_sent_again_when_notify_has_it(pwp, fak
     assert [sent["reference"] for sent in fake_notify.sent] == [accepted.key, lost.key]
 
 
-def test_the_notify_client_gives_up_after_its_timeout(pwp, fake_notify, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_notify_client_gives_up_after_its_timeout(pwp, fake_notify, settings) -> None:
     settings.GOVUK_NOTIFY_TIMEOUT = 7.5
     _alert(pwp)
     notifications_dispatch(channel="email", now=NOW)
     assert fake_notify.timeouts == [7.5]
 
 
-def _in_app_rows(pwp, count: int) -> None:  # type: ignore[no-untyped-def]
+def _in_app_rows(pwp, count: int) -> None:
     for number in range(count):
         _alert(pwp, number, channel=NotificationChannel.IN_APP)
 
 
-def _batch_queries(count: int, pwp) -> int:  # type: ignore[no-untyped-def]
+def _batch_queries(count: int, pwp) -> int:
     Notification.objects.all().delete()
     _in_app_rows(pwp, count)
     with CaptureQueriesContext(connection) as queries:
         result = notifications_send_batch(channel=NotificationChannel.IN_APP, now=NOW, size=100)
-    assert result is not None and result.sent == count
+    assert result is not None
+    assert result.sent == count
     return len(queries)
 
 
-def test_a_batch_costs_the_same_queries_whatever_its_size(pwp) -> None:  # type: ignore[no-untyped-def]
+def test_a_batch_costs_the_same_queries_whatever_its_size(pwp) -> None:
     # Claim (two queries and its savepoint), load, record: never a query per row.
     assert _batch_queries(3, pwp) == _batch_queries(60, pwp) <= 8
 
@@ -157,7 +160,7 @@ def silent_smtp() -> Iterator[int]:
 
 def test_an_smtp_server_that_never_answers_fails_the_send_within_email_timeout(
     pwp, settings, silent_smtp
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", silent_smtp
     settings.EMAIL_TIMEOUT = 0.5
@@ -166,12 +169,14 @@ def test_an_smtp_server_that_never_answers_fails_the_send_within_email_timeout(
     result = notifications_dispatch(channel="email", now=NOW)
     assert time.monotonic() - started < 3
     row.refresh_from_db()
-    assert result.failed == 1 and row.state == NotificationState.FAILED
-    assert "timed out" in row.last_error.lower() and row.next_attempt_at is not None
+    assert result.failed == 1
+    assert row.state == NotificationState.FAILED
+    assert "timed out" in row.last_error.lower()
+    assert row.next_attempt_at is not None
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_dispatchers_at_once_send_every_row_exactly_once(pwp, settings) -> None:  # type: ignore[no-untyped-def]
+def test_two_dispatchers_at_once_send_every_row_exactly_once(pwp, settings) -> None:
     settings.NOTIFICATIONS_CLAIM_BATCH = 7
     for number in range(60):
         _alert(pwp, number)

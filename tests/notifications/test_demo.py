@@ -15,7 +15,8 @@ def test_demo_data_has_preferences_history_and_a_failing_patient() -> None:
     paused = NotificationPreference.objects.get(patient__username="patient001")
     assert paused.paused_until is not None
     email_only = NotificationPreference.objects.get(patient__username="patient002")
-    assert email_only.contact_by == "email" and email_only.in_app is False
+    assert email_only.contact_by == "email"
+    assert email_only.in_app is False
     main = Notification.objects.filter(recipient__username="patient")
     assert main.filter(state=NotificationState.SENT).count() == 7
     assert main.filter(state=NotificationState.HELD).count() == 1

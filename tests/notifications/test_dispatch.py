@@ -22,7 +22,7 @@ from tests.notifications.conftest import london, sent_to
 pytestmark = pytest.mark.django_db
 
 
-def _message(patient, moment: datetime.datetime, key: str = "dispatch-test") -> Notification:  # type: ignore[no-untyped-def]
+def _message(patient, moment: datetime.datetime, key: str = "dispatch-test") -> Notification:
     with time_machine.travel(moment, tick=False):
         row, _ = notification_enqueue_for_patient(
             key=f"{key}:{patient.pk}",
@@ -36,7 +36,7 @@ def _message(patient, moment: datetime.datetime, key: str = "dispatch-test") -> 
 
 def test_a_temporary_failure_is_retried_with_backoff_until_it_is_dead(
     run, patient_in_treatment, settings, service
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.EMAIL_BACKEND = "tests.notifications.backends.TemporarilyFailingBackend"
     settings.NOTIFICATIONS_MAX_ATTEMPTS = 3
     patient = patient_in_treatment("failing-patient")
@@ -47,10 +47,13 @@ def test_a_temporary_failure_is_retried_with_backoff_until_it_is_dead(
     result = run(moment)
     assert result.failed == 1
     row.refresh_from_db()
-    assert row.state == NotificationState.FAILED and row.attempts == 1
-    assert row.next_attempt_at is not None and row.next_attempt_at > moment
+    assert row.state == NotificationState.FAILED
+    assert row.attempts == 1
+    assert row.next_attempt_at is not None
+    assert row.next_attempt_at > moment
     # The error is kept for the navigator, without the address in it.
-    assert "ConnectionError" in row.last_error and "alice@example.org" not in row.last_error
+    assert "ConnectionError" in row.last_error
+    assert "alice@example.org" not in row.last_error
     assert list(patients_with_failing_notifications(service=service, now=moment)) == []
 
     # Not retried before its time, then retried, then dead after the third attempt.
@@ -71,16 +74,17 @@ def test_a_temporary_failure_is_retried_with_backoff_until_it_is_dead(
     assert listed.failing_count == 1  # type: ignore[attr-defined]
 
 
-def test_a_refused_address_is_dead_at_once(run, patient_in_treatment, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_address_is_dead_at_once(run, patient_in_treatment, settings) -> None:
     settings.EMAIL_BACKEND = "tests.notifications.backends.RefusingBackend"
     patient = patient_in_treatment("refused-patient")
     row = _message(patient, london(2026, 6, 2, 12, 0))
     run(london(2026, 6, 2, 12, 0))
     row.refresh_from_db()
-    assert row.state == NotificationState.DEAD and row.attempts == 1
+    assert row.state == NotificationState.DEAD
+    assert row.attempts == 1
 
 
-def test_retry_delays_grow_and_are_jittered(settings) -> None:  # type: ignore[no-untyped-def]
+def test_retry_delays_grow_and_are_jittered(settings) -> None:
     settings.NOTIFICATIONS_RETRY_BASE_SECONDS = 60
     settings.NOTIFICATIONS_RETRY_MAX_SECONDS = 3600
     first = [retry_delay(1).total_seconds() for _ in range(50)]
@@ -93,7 +97,7 @@ def test_retry_delays_grow_and_are_jittered(settings) -> None:  # type: ignore[n
 
 def test_text_messages_and_emails_go_through_govuk_notify_when_configured(
     run, patient_in_treatment, fake_notify
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     texting = patient_in_treatment("texting", phone_number="07700900123")
     emailing = patient_in_treatment("emailing")
     notification_preference_update(patient=texting, service=texting.service, contact_by="sms")
@@ -108,22 +112,24 @@ def test_text_messages_and_emails_go_through_govuk_notify_when_configured(
     assert "/unsubscribe/" in by_type["email"]["one_click_unsubscribe_url"]
     assert mail.outbox == []
     [text] = sent_to(texting)
-    assert text.channel == "sms" and text.provider_reference.startswith("notify-")
+    assert text.channel == "sms"
+    assert text.provider_reference.startswith("notify-")
     assert by_type["sms"]["reference"] == text.key
 
 
-def test_in_app_only_patients_get_no_email(run, patient_in_treatment) -> None:  # type: ignore[no-untyped-def]
+def test_in_app_only_patients_get_no_email(run, patient_in_treatment) -> None:
     patient = patient_in_treatment("in-app-only")
     notification_preference_update(patient=patient, service=patient.service, contact_by="none")
     run(london(2026, 6, 2, 19, 0))
     [row] = sent_to(patient)
-    assert row.channel == "in_app" and row.in_app
+    assert row.channel == "in_app"
+    assert row.in_app
     assert mail.outbox == []
 
 
 def test_send_due_notifications_prints_counts_and_never_sends_twice(
     patient_in_treatment, capsys
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     patient_in_treatment("command-one")
     quiet = patient_in_treatment("command-two")
     _message(quiet, london(2026, 6, 2, 18, 0), key="early")
@@ -154,7 +160,7 @@ def test_the_local_send_rate_paces_a_burst() -> None:
     assert limiter.take("in_app") == 0.0
 
 
-def test_the_send_rate_is_shared_by_every_worker_through_redis(redis_url) -> None:  # type: ignore[no-untyped-def]
+def test_the_send_rate_is_shared_by_every_worker_through_redis(redis_url) -> None:
     prefix = f"bcbt:test:rate:{uuid.uuid4().hex}:"
     # Two limiters stand for two worker processes: they share one bucket of 4 a second.
     first = SendRateLimiter(rates={"email": 4.0}, redis_url=redis_url, prefix=prefix)

@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 )
 def test_the_19_00_reminder_fires_exactly_once_on_a_clock_change_day(
     run, patient_in_treatment, day, utc_hour
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     patient = patient_in_treatment("clock-patient")
     start = datetime.datetime.combine(day, datetime.time(0, 0), tzinfo=LONDON)
     end = datetime.datetime.combine(
@@ -55,7 +55,7 @@ def test_the_19_00_reminder_fires_exactly_once_on_a_clock_change_day(
     assert len(mail.outbox) == 1
 
 
-def test_a_reminder_at_a_time_the_patient_chose_fires_then(run, patient_in_treatment) -> None:  # type: ignore[no-untyped-def]
+def test_a_reminder_at_a_time_the_patient_chose_fires_then(run, patient_in_treatment) -> None:
     patient = patient_in_treatment("late-patient")
     notification_preference_update(
         patient=patient, service=patient.service, reminder_time=datetime.time(20, 30)
@@ -67,7 +67,7 @@ def test_a_reminder_at_a_time_the_patient_chose_fires_then(run, patient_in_treat
     assert len(sent_to(patient)) == 1
 
 
-def test_rating_today_before_the_reminder_means_no_reminder(run, patient_in_treatment) -> None:  # type: ignore[no-untyped-def]
+def test_rating_today_before_the_reminder_means_no_reminder(run, patient_in_treatment) -> None:
     patient = patient_in_treatment("early-rater")
     MoodRating.objects.create(patient=patient, day=datetime.date(2026, 6, 2), score=6)
     run(london(2026, 6, 2, 19, 0))
@@ -75,7 +75,7 @@ def test_rating_today_before_the_reminder_means_no_reminder(run, patient_in_trea
     assert not Notification.objects.filter(recipient=patient).exists()
 
 
-def test_rating_today_withdraws_todays_reminder(run, patient_in_treatment) -> None:  # type: ignore[no-untyped-def]
+def test_rating_today_withdraws_todays_reminder(run, patient_in_treatment) -> None:
     patient = patient_in_treatment("late-rater")
     notification_preference_update(
         patient=patient, service=patient.service, paused_until=datetime.date(2026, 6, 1)
@@ -94,7 +94,7 @@ def test_rating_today_withdraws_todays_reminder(run, patient_in_treatment) -> No
     assert [row.local_day for row in sent_to(patient)] == [datetime.date(2026, 6, 3)]
 
 
-def test_a_held_reminder_is_withdrawn_once_today_is_rated(run, patient_in_treatment) -> None:  # type: ignore[no-untyped-def]
+def test_a_held_reminder_is_withdrawn_once_today_is_rated(run, patient_in_treatment) -> None:
     patient = patient_in_treatment("held-rater")
     notification_preference_update(patient=patient, service=patient.service, weekly_max=1)
     run(london(2026, 6, 1, 19, 0))  # uses the week's one message
@@ -107,7 +107,7 @@ def test_a_held_reminder_is_withdrawn_once_today_is_rated(run, patient_in_treatm
     assert held.state == NotificationState.WITHDRAWN
 
 
-def test_a_rated_day_withdraws_the_queued_reminder(run, patient_in_treatment, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_rated_day_withdraws_the_queued_reminder(run, patient_in_treatment, monkeypatch) -> None:
     """The withdrawal itself, whatever says the day is rated (the tests above check moodlog's
     model directly)."""
     patient = patient_in_treatment("withdrawn-anyway")
@@ -125,7 +125,7 @@ def test_a_rated_day_withdraws_the_queued_reminder(run, patient_in_treatment, mo
     assert mail.outbox == []
 
 
-def test_a_held_daily_reminder_expires_with_its_day(run, patient_in_treatment) -> None:  # type: ignore[no-untyped-def]
+def test_a_held_daily_reminder_expires_with_its_day(run, patient_in_treatment) -> None:
     patient = patient_in_treatment("expiring")
     notification_preference_update(patient=patient, service=patient.service, weekly_max=1)
     run(london(2026, 6, 1, 19, 0))
@@ -138,14 +138,14 @@ def test_a_held_daily_reminder_expires_with_its_day(run, patient_in_treatment) -
     )
 
 
-def _book(patient, when: datetime.datetime) -> Appointment:  # type: ignore[no-untyped-def]
+def _book(patient, when: datetime.datetime) -> Appointment:
     episode = Episode.objects.get(patient=patient, status="active")
     return Appointment.objects.create(episode=episode, number=50, kind="online", scheduled_at=when)
 
 
 def test_appointment_reminder_comes_the_day_before_with_the_daily_message(
     run, patient_in_treatment
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     patient = patient_in_treatment("appointment-patient")
     # Only the appointment reminder here: the questionnaires due before the same session and
     # the module nudge are switched off so that nothing joins it in a digest.
@@ -168,7 +168,7 @@ def test_appointment_reminder_comes_the_day_before_with_the_daily_message(
     assert len(sent_to(patient)) == 1
 
 
-def test_a_cancelled_appointment_withdraws_its_reminder(run, patient_in_treatment) -> None:  # type: ignore[no-untyped-def]
+def test_a_cancelled_appointment_withdraws_its_reminder(run, patient_in_treatment) -> None:
     patient = patient_in_treatment("cancelling-patient")
     notification_preference_update(patient=patient, service=patient.service, mood_reminder=False)
     appointment = _book(patient, london(2026, 6, 3, 10, 30))
@@ -188,17 +188,17 @@ def test_a_cancelled_appointment_withdraws_its_reminder(run, patient_in_treatmen
 PROVIDED: dict[str, set[int]] = {}
 
 
-def module_provider(*, episode_days):  # type: ignore[no-untyped-def]
+def module_provider(*, episode_days):
     return PROVIDED["module_nudge"] & set(episode_days)
 
 
-def questionnaire_provider(*, episode_days):  # type: ignore[no-untyped-def]
+def questionnaire_provider(*, episode_days):
     return PROVIDED["questionnaire_due"] & set(episode_days)
 
 
 def test_provided_rules_create_due_notifications_the_provider_names(
     run, patient_in_treatment, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # The rules the modules and measures apps registered, asking these providers instead.
     monkeypatch.setattr(rule_for("module_nudge"), "provider", module_provider)
     monkeypatch.setattr(rule_for("questionnaire_due"), "provider", questionnaire_provider)

@@ -26,7 +26,7 @@ FAILING = "tests.notifications.backends.TemporarilyFailingBackend"
 WORKING = "django.core.mail.backends.locmem.EmailBackend"
 
 
-def _failed_message(run, patient, settings, moment: datetime.datetime) -> Notification:  # type: ignore[no-untyped-def]
+def _failed_message(run, patient, settings, moment: datetime.datetime) -> Notification:
     """A "your PWP has written" message whose first send fails at ``moment``."""
     notification_preference_update(patient=patient, service=patient.service, mood_reminder=False)
     row, _ = notification_enqueue_for_patient(
@@ -47,22 +47,24 @@ def _failed_message(run, patient, settings, moment: datetime.datetime) -> Notifi
 
 def test_a_retry_that_falls_in_quiet_hours_waits_for_the_morning(
     run, patient_in_treatment, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     patient = patient_in_treatment("night-retry")
     row = _failed_message(run, patient, settings, london(2026, 6, 2, 20, 55))
     run(london(2026, 6, 2, 21, 2))
     row.refresh_from_db()
     assert mail.outbox == []
-    assert row.state == NotificationState.FAILED and row.attempts == 1
+    assert row.state == NotificationState.FAILED
+    assert row.attempts == 1
     assert row.next_attempt_at == london(2026, 6, 3, 8, 0)
     run(london(2026, 6, 3, 8, 0))
     row.refresh_from_db()
-    assert row.state == NotificationState.SENT and len(mail.outbox) == 1
+    assert row.state == NotificationState.SENT
+    assert len(mail.outbox) == 1
 
 
 def test_a_retry_waits_out_a_pause_the_patient_started_after_the_failure(
     run, patient_in_treatment, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     patient = patient_in_treatment("paused-retry")
     row = _failed_message(run, patient, settings, london(2026, 6, 2, 12, 0))
     notification_preference_update(
@@ -70,10 +72,11 @@ def test_a_retry_waits_out_a_pause_the_patient_started_after_the_failure(
     )
     run(london(2026, 6, 2, 13, 0))
     row.refresh_from_db()
-    assert mail.outbox == [] and row.next_attempt_at == london(2026, 6, 5, 8, 0)
+    assert mail.outbox == []
+    assert row.next_attempt_at == london(2026, 6, 5, 8, 0)
 
 
-def test_a_retry_after_the_episode_ended_is_withdrawn(run, patient_in_treatment, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_retry_after_the_episode_ended_is_withdrawn(run, patient_in_treatment, settings) -> None:
     patient = patient_in_treatment("ended-retry")
     row = _failed_message(run, patient, settings, london(2026, 6, 2, 12, 0))
     episode = Episode.objects.get(patient=patient, status=EpisodeStatus.ACTIVE)
@@ -82,12 +85,13 @@ def test_a_retry_after_the_episode_ended_is_withdrawn(run, patient_in_treatment,
     )
     run(london(2026, 6, 2, 13, 0))
     row.refresh_from_db()
-    assert mail.outbox == [] and row.state == NotificationState.WITHDRAWN
+    assert mail.outbox == []
+    assert row.state == NotificationState.WITHDRAWN
 
 
 def test_a_mood_reminder_retry_is_withdrawn_once_the_patient_has_rated(
     run, patient_in_treatment, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     patient = patient_in_treatment("rated-retry")
     settings.EMAIL_BACKEND = FAILING
     run(london(2026, 6, 2, 19, 0))
@@ -98,12 +102,13 @@ def test_a_mood_reminder_retry_is_withdrawn_once_the_patient_has_rated(
         mood_rating_record(patient=patient, day=datetime.date(2026, 6, 2), score=6)
     run(london(2026, 6, 2, 20, 0))
     row.refresh_from_db()
-    assert mail.outbox == [] and row.state == NotificationState.WITHDRAWN
+    assert mail.outbox == []
+    assert row.state == NotificationState.WITHDRAWN
 
 
 def test_a_retry_on_a_later_day_waits_when_that_day_is_already_used(
     run, patient_in_treatment, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     patient = patient_in_treatment("budget-retry")
     row = _failed_message(run, patient, settings, london(2026, 6, 2, 20, 50))
     # The next day's one message has gone out already (the daily maximum is one).
@@ -119,15 +124,17 @@ def test_a_retry_on_a_later_day_waits_when_that_day_is_already_used(
     )
     run(london(2026, 6, 3, 9, 0))
     row.refresh_from_db()
-    assert mail.outbox == [] and row.next_attempt_at == london(2026, 6, 4, 8, 0)
+    assert mail.outbox == []
+    assert row.next_attempt_at == london(2026, 6, 4, 8, 0)
     run(london(2026, 6, 4, 8, 0))
     row.refresh_from_db()
-    assert row.state == NotificationState.SENT and row.budget_day == datetime.date(2026, 6, 4)
+    assert row.state == NotificationState.SENT
+    assert row.budget_day == datetime.date(2026, 6, 4)
 
 
 def test_a_dead_staff_alert_is_retried_when_the_channel_works_again(
     run, pwp, other_pwp, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.NOTIFICATIONS_MAX_ATTEMPTS = 1
     settings.EMAIL_BACKEND = FAILING
     alert, _ = notification_enqueue(
@@ -140,7 +147,8 @@ def test_a_dead_staff_alert_is_retried_when_the_channel_works_again(
     )
     run(london(2026, 6, 2, 12, 0))
     alert.refresh_from_db()
-    assert alert.state == NotificationState.DEAD and alert.retries_exhausted
+    assert alert.state == NotificationState.DEAD
+    assert alert.retries_exhausted
     settings.EMAIL_BACKEND = WORKING
     # Another message goes through: the channel works again, so the dead alert is tried again.
     notification_enqueue(

@@ -20,7 +20,7 @@ def test_both_rules_are_active_once_their_providers_exist() -> None:
     assert rule_for("questionnaire_due") is not None
 
 
-def test_an_open_module_not_started_is_due_and_starting_it_clears_it(episode) -> None:  # type: ignore[no-untyped-def]
+def test_an_open_module_not_started_is_due_and_starting_it_clears_it(episode) -> None:
     modules_load()
     today = timezone.localdate()
     assert episode.pk in episodes_with_modules_not_started(episode_days={episode.pk: today})
@@ -31,7 +31,7 @@ def test_an_open_module_not_started_is_due_and_starting_it_clears_it(episode) ->
     assert episode.pk not in due
 
 
-def test_questionnaires_are_due_the_day_before_a_session_until_answered(episode) -> None:  # type: ignore[no-untyped-def]
+def test_questionnaires_are_due_the_day_before_a_session_until_answered(episode) -> None:
     session = (
         episode.appointments.filter(scheduled_at__gte=timezone.now()).order_by("number").first()
     )
@@ -55,7 +55,7 @@ def test_questionnaires_are_due_the_day_before_a_session_until_answered(episode)
         assert episodes_with_questionnaire_due(episode_days={episode.pk: day_before}) == set()
 
 
-def test_questionnaires_are_not_due_days_before_a_session(episode) -> None:  # type: ignore[no-untyped-def]
+def test_questionnaires_are_not_due_days_before_a_session(episode) -> None:
     session = (
         episode.appointments.filter(scheduled_at__gte=timezone.now()).order_by("number").first()
     )
@@ -64,7 +64,7 @@ def test_questionnaires_are_not_due_days_before_a_session(episode) -> None:  # t
     assert episodes_with_questionnaire_due(episode_days={episode.pk: far}) == set()
 
 
-def test_rule_providers_run_a_fixed_number_of_queries(service, pwp) -> None:  # type: ignore[no-untyped-def]
+def test_rule_providers_run_a_fixed_number_of_queries(service, pwp) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

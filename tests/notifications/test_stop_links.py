@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 STOP_LINK = re.compile(r"Stop [^:]+: (http://testserver(/unsubscribe/[^/\s]+/))")
 
 
-def _send_one(run, patient, kind: str) -> str:  # type: ignore[no-untyped-def]
+def _send_one(run, patient, kind: str) -> str:
     moment = london(2026, 6, 2, 12, 0)
     with time_machine.travel(moment, tick=False):
         notification_enqueue_for_patient(
@@ -51,7 +51,7 @@ def _send_one(run, patient, kind: str) -> str:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("kind", PATIENT_KINDS)
 def test_each_messages_stop_link_works_without_signing_in_for_its_own_kind_only(
     run, patient_in_treatment, kind
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     patient = patient_in_treatment("stopping-patient")
     bystander = patient_in_treatment("bystander")
     path = _send_one(run, patient, kind)
@@ -74,7 +74,7 @@ def test_each_messages_stop_link_works_without_signing_in_for_its_own_kind_only(
     ).exists()
 
 
-def test_one_click_unsubscribe_from_a_mail_program_works(run, patient_in_treatment) -> None:  # type: ignore[no-untyped-def]
+def test_one_click_unsubscribe_from_a_mail_program_works(run, patient_in_treatment) -> None:
     patient = patient_in_treatment("one-click")
     path = _send_one(run, patient, NotificationKind.MESSAGE_RECEIVED)
     response = Client(enforce_csrf_checks=True).post(
@@ -86,7 +86,7 @@ def test_one_click_unsubscribe_from_a_mail_program_works(run, patient_in_treatme
     assert Client().post(path).status_code == 200
 
 
-def test_stopping_a_kind_withdraws_what_is_waiting(run, patient_in_treatment) -> None:  # type: ignore[no-untyped-def]
+def test_stopping_a_kind_withdraws_what_is_waiting(run, patient_in_treatment) -> None:
     patient = patient_in_treatment("withdrawing")
     path = _send_one(run, patient, NotificationKind.MESSAGE_RECEIVED)
     with time_machine.travel(london(2026, 6, 2, 12, 30), tick=False):
@@ -102,7 +102,7 @@ def test_stopping_a_kind_withdraws_what_is_waiting(run, patient_in_treatment) ->
     assert waiting.state == NotificationState.WITHDRAWN
 
 
-def test_a_changed_token_does_nothing(run, patient_in_treatment) -> None:  # type: ignore[no-untyped-def]
+def test_a_changed_token_does_nothing(run, patient_in_treatment) -> None:
     patient = patient_in_treatment("tamper-target")
     other = patient_in_treatment("tamper-other")
     path = _send_one(run, patient, NotificationKind.MOOD_REMINDER)
@@ -117,7 +117,7 @@ def test_a_changed_token_does_nothing(run, patient_in_treatment) -> None:  # typ
     assert not NotificationPreference.objects.exists()
 
 
-def test_a_link_for_a_member_of_staff_does_nothing(pwp) -> None:  # type: ignore[no-untyped-def]
+def test_a_link_for_a_member_of_staff_does_nothing(pwp) -> None:
     token = unsubscribe_token(patient_id=pwp.pk, kind=NotificationKind.MOOD_REMINDER)
     assert Client().post(f"/unsubscribe/{token}/").status_code == 404
     assert not NotificationPreference.objects.exists()
@@ -129,7 +129,7 @@ def test_staff_alerts_and_digests_have_no_link_of_their_own() -> None:
             unsubscribe_token(patient_id=1, kind=kind)
 
 
-def test_a_digest_has_a_stop_link_for_each_kind_in_it(run, patient_in_treatment) -> None:  # type: ignore[no-untyped-def]
+def test_a_digest_has_a_stop_link_for_each_kind_in_it(run, patient_in_treatment) -> None:
     patient = patient_in_treatment("digest-links")
     with time_machine.travel(london(2026, 6, 2, 18, 30), tick=False):
         notification_enqueue_for_patient(
@@ -145,5 +145,6 @@ def test_a_digest_has_a_stop_link_for_each_kind_in_it(run, patient_in_treatment)
     assert len(paths) == 2
     Client().post(paths[0])
     preference = NotificationPreference.objects.get(patient=patient)
-    assert preference.message_received is False and preference.mood_reminder is True
+    assert preference.message_received is False
+    assert preference.mood_reminder is True
     assert Notification.objects.get(kind=NotificationKind.DIGEST).state == NotificationState.SENT

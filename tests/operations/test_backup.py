@@ -83,6 +83,8 @@ def test_a_custom_format_dump_restores_into_a_fresh_database(
     ) as restored:
         for table, expected in tables.items():
             row = restored.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608
-            assert row is not None and row[0] == expected, table
+            assert row is not None, table
+            assert row[0] == expected, table
         migrations = restored.execute("SELECT count(*) FROM django_migrations").fetchone()
-        assert migrations is not None and migrations[0] > 0
+        assert migrations is not None
+        assert migrations[0] > 0

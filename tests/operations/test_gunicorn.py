@@ -136,7 +136,8 @@ def test_gunicorn_with_the_compose_arguments_serves_probes_and_sends_https_links
     assert re.fullmatch(r"[0-9a-f]{32}", request_id)
     # Plain http is sent to https, and an unknown host is refused.
     status, headers, _ = _get(port, "/api/v1/mood/", Host="bcbt.example.org")
-    assert status == 301 and headers["Location"].startswith("https://bcbt.example.org/")
+    assert status == 301
+    assert headers["Location"].startswith("https://bcbt.example.org/")
     assert _get(port, "/api/v1/mood/", Host="evil.example.com")[0] == 400
 
     # A reminder sent by the production settings links to BCBT_BASE_URL over https.

@@ -44,7 +44,7 @@ def test_every_footer_links_the_accessibility_privacy_and_cookie_pages(
 
 
 @pytest.mark.django_db
-def test_privacy_notice_names_the_controller_and_contacts_the_deployment_sets(settings) -> None:  # type: ignore[no-untyped-def]
+def test_privacy_notice_names_the_controller_and_contacts_the_deployment_sets(settings) -> None:
     settings.BCBT_DATA_CONTROLLER = "Example Healthcare NHS Foundation Trust"
     settings.BCBT_DPO_EMAIL = "dpo@example.nhs.uk"
     settings.BCBT_SERVICE_CONTACT = "0300 000 0000"
@@ -59,14 +59,14 @@ def test_privacy_notice_names_the_controller_and_contacts_the_deployment_sets(se
 
 
 @pytest.mark.django_db
-def test_privacy_notice_without_a_dpo_email_says_how_to_find_one(settings) -> None:  # type: ignore[no-untyped-def]
+def test_privacy_notice_without_a_dpo_email_says_how_to_find_one(settings) -> None:
     settings.BCBT_DPO_EMAIL = ""
     html = Client().get("/about/privacy/").content.decode()
     assert "mailto:" not in html
     assert "Ask the service for their contact details" in html
 
 
-def test_cookie_page_lists_every_cookie_a_patient_gets_while_using_bcbt(patient, episode) -> None:  # type: ignore[no-untyped-def]
+def test_cookie_page_lists_every_cookie_a_patient_gets_while_using_bcbt(patient, episode) -> None:
     client = Client()
     seen: set[str] = set()
 

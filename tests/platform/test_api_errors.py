@@ -40,7 +40,7 @@ def test_malformed_json_gets_400_json(db: None) -> None:
 
 
 @pytest.mark.parametrize("path", ["/api/v1/auth/token/", "/api/v1/mood/"])
-def test_a_body_over_the_limit_gets_413_json(  # type: ignore[no-untyped-def]
+def test_a_body_over_the_limit_gets_413_json(
     settings, patient: User, episode: Episode, path: str
 ) -> None:
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
@@ -55,7 +55,7 @@ def test_a_body_over_the_limit_gets_413_json(  # type: ignore[no-untyped-def]
     assert "detail" in response.json()
 
 
-def test_a_web_form_over_the_limit_is_still_refused(settings, db: None) -> None:  # type: ignore[no-untyped-def]
+def test_a_web_form_over_the_limit_is_still_refused(settings, db: None) -> None:
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
     response = Client(raise_request_exception=False).post("/support/", {"contact": "x" * 4096})
     assert response.status_code in (400, 413)

@@ -15,7 +15,7 @@ PROXY = "10.0.0.2"
 
 
 @pytest.fixture
-def behind_one_proxy(settings):  # type: ignore[no-untyped-def]
+def behind_one_proxy(settings):
     settings.BCBT_TRUSTED_PROXY_HOPS = 1
 
 
@@ -26,7 +26,7 @@ def _through_proxy(client_ip: str, spoofed: str = "") -> dict[str, Any]:
     return {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": forwarded}
 
 
-def _sign_in(login: str, password: str, client_ip: str, spoofed: str = ""):  # type: ignore[no-untyped-def]
+def _sign_in(login: str, password: str, client_ip: str, spoofed: str = ""):
     return Client().post(
         "/accounts/login/",
         {"login": login, "password": password},
@@ -34,7 +34,7 @@ def _sign_in(login: str, password: str, client_ip: str, spoofed: str = ""):  # t
     )
 
 
-def _ask_for_help(contact: str, client_ip: str):  # type: ignore[no-untyped-def]
+def _ask_for_help(contact: str, client_ip: str):
     return Client().post(
         "/support/",
         {
@@ -48,13 +48,13 @@ def _ask_for_help(contact: str, client_ip: str):  # type: ignore[no-untyped-def]
     )
 
 
-def test_without_trusted_proxies_the_forwarded_header_is_ignored(settings) -> None:  # type: ignore[no-untyped-def]
+def test_without_trusted_proxies_the_forwarded_header_is_ignored(settings) -> None:
     settings.BCBT_TRUSTED_PROXY_HOPS = 0
     request = RequestFactory().get("/", **_through_proxy("203.0.113.5"))
     assert client_address(request) == PROXY
 
 
-def test_two_trusted_proxies_take_the_second_entry_from_the_right(settings) -> None:  # type: ignore[no-untyped-def]
+def test_two_trusted_proxies_take_the_second_entry_from_the_right(settings) -> None:
     settings.BCBT_TRUSTED_PROXY_HOPS = 2
     request = RequestFactory().get(
         "/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5, 10.0.0.3"
@@ -64,14 +64,14 @@ def test_two_trusted_proxies_take_the_second_entry_from_the_right(settings) -> N
 
 def test_a_forwarded_entry_that_is_not_an_address_falls_back_to_the_proxy(
     behind_one_proxy,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     request = RequestFactory().get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="not-an-address")
     assert client_address(request) == PROXY
 
 
 def test_behind_one_proxy_two_clients_are_locked_out_separately(
     behind_one_proxy, patient, episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     for _ in range(5):
         _sign_in(patient.username, "wrong-password-here", client_ip="203.0.113.5")
     assert _sign_in(patient.username, PASSWORD, client_ip="203.0.113.5").status_code == 429
@@ -80,7 +80,7 @@ def test_behind_one_proxy_two_clients_are_locked_out_separately(
 
 def test_a_spoofed_forwarded_entry_does_not_escape_the_lockout(
     behind_one_proxy, patient, episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     for attempt in range(5):
         _sign_in(
             patient.username,
@@ -94,7 +94,7 @@ def test_a_spoofed_forwarded_entry_does_not_escape_the_lockout(
 
 def test_the_support_forms_per_ip_limit_counts_each_client_behind_the_proxy(
     behind_one_proxy, settings, db
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     limit = settings.BCBT_SUPPORT_LIMIT_PER_IP
     for number in range(limit):
         assert _ask_for_help(f"person{number}@example.org", "203.0.113.5").status_code == 302
@@ -104,7 +104,7 @@ def test_the_support_forms_per_ip_limit_counts_each_client_behind_the_proxy(
 
 def test_an_audit_row_records_the_client_not_the_proxy(
     behind_one_proxy, service_admin_client, episode
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     service_admin_client.get(
         f"/admin/care/episode/{episode.pk}/change/",
         **_through_proxy("203.0.113.5", spoofed="192.0.2.1"),

@@ -7,7 +7,7 @@ from django.db.utils import OperationalError
 
 
 @pytest.mark.django_db
-def test_healthz_reports_each_component(client) -> None:  # type: ignore[no-untyped-def]
+def test_healthz_reports_each_component(client) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.json()
@@ -17,7 +17,7 @@ def test_healthz_reports_each_component(client) -> None:  # type: ignore[no-unty
 
 
 @pytest.mark.django_db
-def test_healthz_is_503_when_the_database_is_down(client) -> None:  # type: ignore[no-untyped-def]
+def test_healthz_is_503_when_the_database_is_down(client) -> None:
     with mock.patch("bcbt.health.connection.cursor", side_effect=OperationalError("down")):
         response = client.get("/healthz")
     assert response.status_code == 503
@@ -25,7 +25,7 @@ def test_healthz_is_503_when_the_database_is_down(client) -> None:  # type: igno
 
 
 @pytest.mark.django_db
-def test_healthz_stays_200_when_the_cache_is_down(client, settings) -> None:  # type: ignore[no-untyped-def]
+def test_healthz_stays_200_when_the_cache_is_down(client, settings) -> None:
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -8,12 +8,13 @@ from care.models import AppointmentStatus, Episode
 
 
 @pytest.mark.django_db
-def test_seed_demo_creates_the_people_in_product_md(settings, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_seed_demo_creates_the_people_in_product_md(settings, capsys) -> None:
     settings.BCBT_DEMO_PASSWORD = "a-demo-password-for-tests"
     call_command("seed_demo", patients=3, days=10, seed=1)
     roles = dict(User.objects.values_list("username", "role"))
     assert roles["admin"] == Role.SERVICE_ADMIN
-    assert roles["pwp"] == Role.PWP and roles["pwp2"] == Role.PWP
+    assert roles["pwp"] == Role.PWP
+    assert roles["pwp2"] == Role.PWP
     assert roles["navigator"] == Role.NAVIGATOR
     for name in ("patient", "patient001", "patient002", "patient003"):
         assert roles[name] == Role.PATIENT
@@ -26,7 +27,8 @@ def test_seed_demo_creates_the_people_in_product_md(settings, capsys) -> None:  
         )
         for pwp in ("pwp", "pwp2")
     }
-    assert caseloads["pwp"] and caseloads["pwp2"]
+    assert caseloads["pwp"]
+    assert caseloads["pwp2"]
     assert not caseloads["pwp"] & caseloads["pwp2"]
     patient_episode = Episode.objects.get(patient__username="patient")
     assert patient_episode.appointments.count() == 11
@@ -35,7 +37,7 @@ def test_seed_demo_creates_the_people_in_product_md(settings, capsys) -> None:  
 
 
 @pytest.mark.django_db
-def test_seed_demo_refuses_to_run_twice_unless_reset(settings) -> None:  # type: ignore[no-untyped-def]
+def test_seed_demo_refuses_to_run_twice_unless_reset(settings) -> None:
     call_command("seed_demo", patients=1, days=5, seed=1)
     with pytest.raises(CommandError, match="--reset"):
         call_command("seed_demo", patients=1, days=5, seed=1)
@@ -58,7 +60,7 @@ def test_seed_demo_is_deterministic_for_a_seed() -> None:
 
 
 @pytest.mark.django_db
-def test_seed_demo_refuses_to_run_when_debug_is_off(settings) -> None:  # type: ignore[no-untyped-def]
+def test_seed_demo_refuses_to_run_when_debug_is_off(settings) -> None:
     settings.DEBUG = False
     settings.BCBT_SEED_DEMO_ALLOWED = False
     with pytest.raises(CommandError, match="DJANGO_DEBUG=1"):

@@ -63,5 +63,6 @@ def test_passwords_are_hashed_with_argon2_and_need_twelve_characters() -> None:
 
 def test_production_settings_never_ask_whether_they_run_under_test() -> None:
     source = (settings.BASE_DIR / "bcbt" / "settings.py").read_text()
-    assert "pytest" not in source and "TESTING" not in source
+    assert "pytest" not in source
+    assert "TESTING" not in source
     assert settings.SETTINGS_MODULE == "bcbt.settings_test"

@@ -37,18 +37,19 @@ def at(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime.
     return datetime.datetime(year, month, day, hour, minute, tzinfo=LONDON)
 
 
-def answer(patient, answers=FLAGGED, now=None):  # type: ignore[no-untyped-def]
+def answer(patient, answers=FLAGGED, now=None):
     return questionnaire_response_record(
         patient=patient, instrument_code="phq9", answers=answers, now=now
     )
 
 
-def test_question_nine_above_zero_raises_a_flag_for_the_pwp_with_an_alert(episode, pwp) -> None:  # type: ignore[no-untyped-def]
+def test_question_nine_above_zero_raises_a_flag_for_the_pwp_with_an_alert(episode, pwp) -> None:
     response = answer(episode.patient)
     flag = RiskFlag.objects.get()
     assert flag.source_response == response
     assert flag.status == RiskFlagStatus.OPEN
-    assert flag.route == RiskFlagRoute.PWP and flag.pwp == pwp
+    assert flag.route == RiskFlagRoute.PWP
+    assert flag.pwp == pwp
     assert flag.get_reason_display() == "Needs clinician review"
     alert = Notification.objects.get()
     assert alert.recipient == pwp
@@ -58,23 +59,25 @@ def test_question_nine_above_zero_raises_a_flag_for_the_pwp_with_an_alert(episod
     assert alert.link == f"/clinician/flags/{flag.pk}/"
     # No clinical content in the alert: no score, no question, no name.
     for text in (alert.subject, alert.body):
-        assert "PHQ" not in text and "9" not in text and episode.patient.last_name not in text
+        assert "PHQ" not in text
+        assert "9" not in text
+        assert episode.patient.last_name not in text
     assert AuditEvent.objects.filter(action="risk_flag.raise", object_id=str(flag.pk)).exists()
 
 
-def test_question_nine_at_zero_raises_nothing(episode) -> None:  # type: ignore[no-untyped-def]
+def test_question_nine_at_zero_raises_nothing(episode) -> None:
     answer(episode.patient, NOT_FLAGGED)
     assert not RiskFlag.objects.exists()
     assert not Notification.objects.exists()
 
 
 @pytest.mark.parametrize("value", [1, 2, 3])
-def test_every_positive_answer_to_question_nine_flags(episode, value) -> None:  # type: ignore[no-untyped-def]
+def test_every_positive_answer_to_question_nine_flags(episode, value) -> None:
     answer(episode.patient, [0] * 8 + [value])
     assert RiskFlag.objects.count() == 1
 
 
-def test_a_failing_alert_insert_leaves_no_answers_and_no_flag(episode) -> None:  # type: ignore[no-untyped-def]
+def test_a_failing_alert_insert_leaves_no_answers_and_no_flag(episode) -> None:
     with (
         mock.patch("safety.services.notification_enqueue", side_effect=IntegrityError("forced")),
         pytest.raises(IntegrityError),
@@ -86,7 +89,7 @@ def test_a_failing_alert_insert_leaves_no_answers_and_no_flag(episode) -> None: 
     assert not AuditEvent.objects.filter(action="risk_flag.raise").exists()
 
 
-def test_a_failing_flag_insert_leaves_no_answers_and_no_alert(episode) -> None:  # type: ignore[no-untyped-def]
+def test_a_failing_flag_insert_leaves_no_answers_and_no_alert(episode) -> None:
     with (
         mock.patch.object(RiskFlag.objects, "create", side_effect=IntegrityError("forced")),
         pytest.raises(IntegrityError),
@@ -96,7 +99,7 @@ def test_a_failing_flag_insert_leaves_no_answers_and_no_alert(episode) -> None: 
     assert not Notification.objects.exists()
 
 
-def test_a_failing_audit_insert_leaves_nothing(episode) -> None:  # type: ignore[no-untyped-def]
+def test_a_failing_audit_insert_leaves_nothing(episode) -> None:
     with (
         mock.patch("safety.services.audit_event_record", side_effect=IntegrityError("forced")),
         pytest.raises(IntegrityError),
@@ -109,12 +112,13 @@ def test_a_failing_audit_insert_leaves_nothing(episode) -> None:  # type: ignore
 
 def test_a_patient_without_a_pwp_routes_to_every_duty_queue_member(
     service, patient, service_admin
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     second_admin = factories.ServiceAdminFactory.create(service=service)
     factories.make_episode(patient=patient, pwp=None, service=service)
     answer(patient)
     flag = RiskFlag.objects.get()
-    assert flag.route == RiskFlagRoute.DUTY_QUEUE and flag.pwp is None
+    assert flag.route == RiskFlagRoute.DUTY_QUEUE
+    assert flag.pwp is None
     recipients = set(Notification.objects.values_list("recipient_id", "key"))
     assert recipients == {
         (service_admin.pk, f"risk-flag:{flag.pk}:{service_admin.pk}"),
@@ -128,12 +132,12 @@ def test_a_patient_without_a_pwp_routes_to_every_duty_queue_member(
 
 def test_listed_duty_queue_members_replace_the_admins(
     service, pwp, other_pwp, service_admin
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     DutyQueueMember.objects.create(service=service, staff=other_pwp)
     assert duty_queue_members(service=service) == [other_pwp]
 
 
-def test_a_service_with_no_admin_still_routes_to_someone(patient) -> None:  # type: ignore[no-untyped-def]
+def test_a_service_with_no_admin_still_routes_to_someone(patient) -> None:
     lonely = factories.ServiceFactory.create()
     superuser = factories.ServiceAdminFactory.create(service=None)
     factories.make_episode(patient=patient, pwp=None, service=lonely)
@@ -143,10 +147,11 @@ def test_a_service_with_no_admin_still_routes_to_someone(patient) -> None:  # ty
 
 def test_a_patient_between_episodes_is_still_flagged_to_the_duty_queue(
     patient, service_admin
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     answer(patient)
     flag = RiskFlag.objects.get()
-    assert flag.episode is None and flag.route == RiskFlagRoute.DUTY_QUEUE
+    assert flag.episode is None
+    assert flag.route == RiskFlagRoute.DUTY_QUEUE
     assert Notification.objects.get().recipient == service_admin
 
 
@@ -163,11 +168,11 @@ def test_a_patient_between_episodes_is_still_flagged_to_the_duty_queue(
         (at(2026, 3, 27, 12), at(2026, 3, 30, 12)),  # Friday before the clocks go forward
     ],
 )
-def test_one_working_day_skips_the_weekend(raised, due) -> None:  # type: ignore[no-untyped-def]
+def test_one_working_day_skips_the_weekend(raised, due) -> None:
     assert working_days_after(start=raised, working_days=1, zone=LONDON) == due
 
 
-def test_the_service_sets_the_review_window(episode) -> None:  # type: ignore[no-untyped-def]
+def test_the_service_sets_the_review_window(episode) -> None:
     from measures.models import MeasuresConfiguration
 
     MeasuresConfiguration.objects.create(service=episode.service, risk_review_working_days=3)
@@ -180,7 +185,7 @@ def test_the_service_sets_the_review_window(episode) -> None:  # type: ignore[no
 
 def test_a_flag_not_reviewed_in_a_working_day_escalates_to_the_duty_queue(
     episode, pwp, service_admin
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with time_machine.travel(at(2026, 3, 6, 16), tick=False):  # Friday afternoon
         answer(episode.patient)
     flag = RiskFlag.objects.get()
@@ -200,7 +205,7 @@ def test_a_flag_not_reviewed_in_a_working_day_escalates_to_the_duty_queue(
     assert AuditEvent.objects.filter(action="risk_flag.escalate").count() == 1
 
 
-def test_a_closed_flag_never_escalates(episode, pwp) -> None:  # type: ignore[no-untyped-def]
+def test_a_closed_flag_never_escalates(episode, pwp) -> None:
     with time_machine.travel(at(2026, 3, 2, 9), tick=False):
         answer(episode.patient)
         risk_flag_close(flag=RiskFlag.objects.get(), by=pwp, note="Phoned; safety plan agreed.")
@@ -208,7 +213,7 @@ def test_a_closed_flag_never_escalates(episode, pwp) -> None:  # type: ignore[no
         assert risk_flags_escalate_overdue() == 0
 
 
-def test_escalation_works_through_many_flags_in_batches(service, pwp, service_admin) -> None:  # type: ignore[no-untyped-def]
+def test_escalation_works_through_many_flags_in_batches(service, pwp, service_admin) -> None:
     with time_machine.travel(at(2026, 3, 2, 9), tick=False):
         for _ in range(5):
             patient = factories.PatientFactory.create(service=service)
@@ -221,7 +226,7 @@ def test_escalation_works_through_many_flags_in_batches(service, pwp, service_ad
 # --- Closing ------------------------------------------------------------------------------
 
 
-def test_closing_needs_a_note(episode, pwp) -> None:  # type: ignore[no-untyped-def]
+def test_closing_needs_a_note(episode, pwp) -> None:
     answer(episode.patient)
     flag = RiskFlag.objects.get()
     with pytest.raises(ValidationError):
@@ -230,7 +235,7 @@ def test_closing_needs_a_note(episode, pwp) -> None:  # type: ignore[no-untyped-
     assert flag.status == RiskFlagStatus.OPEN
 
 
-def test_the_database_refuses_a_closed_flag_without_a_note(episode, pwp) -> None:  # type: ignore[no-untyped-def]
+def test_the_database_refuses_a_closed_flag_without_a_note(episode, pwp) -> None:
     answer(episode.patient)
     with pytest.raises(IntegrityError), transaction.atomic():
         RiskFlag.objects.update(
@@ -238,19 +243,21 @@ def test_the_database_refuses_a_closed_flag_without_a_note(episode, pwp) -> None
         )
 
 
-def test_closing_records_who_when_and_what_and_withdraws_unsent_alerts(episode, pwp) -> None:  # type: ignore[no-untyped-def]
+def test_closing_records_who_when_and_what_and_withdraws_unsent_alerts(episode, pwp) -> None:
     answer(episode.patient)
     flag = risk_flag_close(flag=RiskFlag.objects.get(), by=pwp, note="Called, safe, plan made.")
     assert flag.status == RiskFlagStatus.CLOSED
-    assert flag.reviewed_by == pwp and flag.reviewed_at is not None
+    assert flag.reviewed_by == pwp
+    assert flag.reviewed_at is not None
     assert flag.review_note == "Called, safe, plan made."
     assert Notification.objects.get().state == NotificationState.WITHDRAWN
     event = AuditEvent.objects.get(action="risk_flag.close")
-    assert event.actor == pwp and event.patient == episode.patient
+    assert event.actor == pwp
+    assert event.patient == episode.patient
     assert "Called" not in str(event.detail)
 
 
-def test_closing_twice_is_refused(episode, pwp) -> None:  # type: ignore[no-untyped-def]
+def test_closing_twice_is_refused(episode, pwp) -> None:
     answer(episode.patient)
     flag = RiskFlag.objects.get()
     risk_flag_close(flag=flag, by=pwp, note="First review.")
@@ -260,7 +267,7 @@ def test_closing_twice_is_refused(episode, pwp) -> None:  # type: ignore[no-unty
 
 def test_open_flags_for_episodes_is_one_query(
     episode, other_episode, django_assert_max_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     answer(episode.patient)
     answer(episode.patient)
     with django_assert_max_num_queries(1):
