@@ -71,6 +71,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # API calls with a device token leave here for TOKEN_API_MIDDLEWARE below: they need no
+    # session, messages, CSRF, allauth or axes (accounts/token_api.py says why).
+    "accounts.token_api.TokenApiMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -88,6 +91,13 @@ MIDDLEWARE = [
     "accounts.middleware.StaffMfaMiddleware",
     # Axes goes last so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
+]
+
+# The chain for API requests with "Authorization: Token" (not the sign-in endpoints).
+TOKEN_API_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "bcbt.urls"
