@@ -40,8 +40,10 @@ _USER_FIELDS = [field.attname for field in User._meta.concrete_fields]
 _TOKEN_TABLE = DeviceToken._meta.db_table
 _USER_TABLE = User._meta.db_table
 _COLUMNS = [
-    f"{_TOKEN_TABLE}.{DeviceToken._meta.get_field(name.removesuffix('_id')).column}"
+    f"{_TOKEN_TABLE}.{field.column}"
     for name in _TOKEN_FIELDS
+    for field in DeviceToken._meta.concrete_fields
+    if field.attname == name
 ] + [f"{_USER_TABLE}.{field.column}" for field in User._meta.concrete_fields]
 # Table and column names come from our own models; every value is a parameter.
 _TOKEN_SQL = (

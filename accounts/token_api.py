@@ -48,8 +48,10 @@ class _TokenApiHandler(BaseHandler):
         self._view_middleware: list[Callable[..., Any]] = []
         self._template_response_middleware: list[Callable[..., Any]] = []
         self._exception_middleware: list[Callable[..., Any]] = []
-        handler: Callable[[HttpRequest], HttpResponseBase] = convert_exception_to_response(
-            self._get_response
+        # django-stubs do not declare BaseHandler._get_response, which load_middleware wraps
+        # in just this way.
+        handler: Callable[..., Any] = convert_exception_to_response(
+            self._get_response  # type: ignore[attr-defined]
         )
         for path in reversed(middleware):
             try:
