@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Count, Q
@@ -32,6 +33,9 @@ MOOD_WINDOW_DAYS = 7
 MOOD_FALL_POINTS = 2
 INACTIVE_DAYS = 7
 SPARKLINE_DAYS = 14
+
+# Rows per page: a page stays the same size however large the caseload or the service.
+CASELOAD_PAGE_SIZE = 50
 
 FILTERS = {
     "all": "Everyone",
@@ -52,13 +56,23 @@ class CaseloadRow:
     reliable_deterioration: bool
     mood_fall: float | None
     last_activity: LastActivity | None
-    # The same in words, e.g. "Rated mood, 2 days ago".
-    last_activity_text: str
     inactive: bool
     unread_messages: int
-    sparkline: Sparkline
+    mood_by_day: dict[datetime.date, int]
+    now: datetime.datetime
     today: datetime.date
     reasons: list[tuple[str, str]] = field(default_factory=list)  # (label, tag colour)
+
+    # The words and the chart are worked out only for the rows a page shows: at a whole
+    # service's scale they cost more than ordering everyone.
+    @property
+    def last_activity_text(self) -> str:
+        """The last activity in words, e.g. "Rated mood, 2 days ago"."""
+        return self.last_activity.describe(now=self.now) if self.last_activity else "None yet"
+
+    @cached_property
+    def sparkline(self) -> Sparkline:
+        return sparkline(values_by_day=self.mood_by_day, end=self.today, days=SPARKLINE_DAYS)
 
     @property
     def priority(self) -> tuple[int, int, int, int, int, float]:
@@ -155,10 +169,10 @@ def caseload_build(
             reliable_deterioration=bool(outcome and outcome.reliable_deterioration),
             mood_fall=fall,
             last_activity=activity,
-            last_activity_text=activity.describe(now=now) if activity else "None yet",
             inactive=inactive,
             unread_messages=int(message_row.get("unread", 0) or 0),
-            sparkline=sparkline(values_by_day=by_day, end=today, days=SPARKLINE_DAYS),
+            mood_by_day=by_day,
+            now=now,
             today=today,
         )
         if row.open_flags:
@@ -187,3 +201,41 @@ def caseload_build(
         ]
     rows.sort(key=lambda row: row.priority)
     return rows
+
+
+@dataclass
+class CaseloadPage:
+    """One page of the caseload in need order; ``total`` counts every row on every page."""
+
+    rows: list[CaseloadRow]
+    total: int
+    number: int
+    pages: int
+
+    @property
+    def previous_number(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next_number(self) -> int | None:
+        return self.number + 1 if self.number < self.pages else None
+
+
+def caseload_page(
+    *,
+    staff: User,
+    now: datetime.datetime,
+    search: str = "",
+    show: str = "all",
+    page: int = 1,
+    per_page: int = CASELOAD_PAGE_SIZE,
+) -> CaseloadPage:
+    """The whole caseload is ordered (the order needs every patient's facts), then one page is
+    cut from it; a page number past the end gives the last page."""
+    rows = caseload_build(staff=staff, now=now, search=search, show=show)
+    pages = max(1, -(-len(rows) // per_page))
+    number = min(max(1, page), pages)
+    start = (number - 1) * per_page
+    return CaseloadPage(
+        rows=rows[start : start + per_page], total=len(rows), number=number, pages=pages
+    )
