@@ -3,6 +3,7 @@ order across pages, compressed, in a number of queries that does not grow with t
 
 from __future__ import annotations
 
+import datetime
 import gzip
 
 import pytest
@@ -12,6 +13,7 @@ from django.utils import timezone
 from care.models import Episode
 from care.risk import risk_flag_raise
 from clinician.caseload import CASELOAD_PAGE_SIZE
+from moodlog.services import MoodRatingEntry, mood_ratings_import
 from tests.factories import PatientFactory, make_episode
 
 
@@ -83,3 +85,21 @@ def test_pages_are_sent_compressed(service, pwp, pwp_client) -> None:  # type: i
     response = pwp_client.get("/clinician/", HTTP_ACCEPT_ENCODING="gzip")
     assert response["Content-Encoding"] == "gzip"
     assert b"Your caseload" in gzip.decompress(response.content)
+
+
+def test_api_answers_are_not_compressed(patient, episode) -> None:  # type: ignore[no-untyped-def]
+    today = patient.local_today()
+    mood_ratings_import(
+        patient=patient,
+        entries=[
+            MoodRatingEntry(day=today - datetime.timedelta(days=back), score=5)
+            for back in range(10)
+        ],
+    )
+    client = Client()
+    client.force_login(patient)
+    response = client.get("/api/v1/mood/", HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200
+    # Long enough that GZipMiddleware would compress it (200 bytes and more).
+    assert len(response.content) > 1000
+    assert "Content-Encoding" not in response
