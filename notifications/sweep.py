@@ -189,11 +189,11 @@ def _insert_postgresql(rows: list[dict[str, object]]) -> list[str]:
             values = [row[model_field.attname] for row in rows]
         else:
             values = [model_field.get_default()] * len(rows)
-        columns.append(connection.ops.quote_name(model_field.column))
+        columns.append(connection.ops.quote_name(str(model_field.column)))
         arrays.append(f"%s::{model_field.db_type(connection)}[]")
         params.append(values)
     table = connection.ops.quote_name(Notification._meta.db_table)
-    key = connection.ops.quote_name(Notification._meta.get_field("key").column)
+    key = connection.ops.quote_name(str(Notification._meta.get_field("key").column))
     # Every name comes from the model; every value is a parameter.
     sql = (
         f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
