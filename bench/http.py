@@ -169,9 +169,9 @@ class Server:
 def _load(server: Server, script: Path, seconds: float, side: Side) -> None:
     url = f"http://127.0.0.1:{server.port}"
     # A worker's first requests import every view and open its connections, which takes
-    # seconds: warm every worker up (wrk alone would time out on them) before measuring.
-    for _ in range(0 if side.rps else 2):
-        subprocess.run(
+    # seconds on a busy machine: load each server until it answers briskly before measuring.
+    for _ in range(0 if side.rps else 20):
+        warm = subprocess.run(
             [
                 "wrk",
                 "-t1",
@@ -185,7 +185,10 @@ def _load(server: Server, script: Path, seconds: float, side: Side) -> None:
             ],
             capture_output=True,
             check=True,
+            text=True,
         )
+        if parse_wrk(warm.stdout)[0] >= 20 * server.workers:
+            break
     before = worker_cpu_seconds(server.process.pid)
     result = subprocess.run(
         [
