@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-BENCHMARKS = ["http", "mood", "pages", "notifications"]
+BENCHMARKS = ["http", "mood", "notifications", "pages"]
 
 
 def _environment() -> None:
