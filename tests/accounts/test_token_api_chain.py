@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
@@ -10,9 +11,10 @@ from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.middleware.csrf import CsrfViewMiddleware
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.models import User
+from accounts.models import DeviceToken, User
 from accounts.tokens import device_token_issue, device_token_revoke
 from care.models import Episode
 from tests.factories import PASSWORD
@@ -67,7 +69,7 @@ def test_mood_write_with_a_token_takes_three_queries(
 ) -> None:
     client = _token_client(patient)
     day = patient.local_today().isoformat()
-    # The first use writes last_used_at; after that: the token, the upsert, nothing else.
+    # The token (noting its last use in the same statement), the upsert, nothing else.
     client.get("/api/v1/mood/")
     with django_assert_num_queries(1 + 1):
         response = client.put(f"/api/v1/mood/{day}/", {"score": 6}, format="json")
@@ -106,3 +108,31 @@ def test_password_sign_in_with_a_token_header_still_locks_out(
     )
     assert response.status_code == 429
     assert browser_middleware_calls.calls > 0
+
+
+def test_a_token_last_used_a_while_ago_is_touched_within_the_same_query(
+    patient: User, episode: Episode, django_assert_num_queries: Any
+) -> None:
+    token, key = device_token_issue(user=patient, device_name="phone")
+    long_ago = timezone.now() - datetime.timedelta(hours=2)
+    DeviceToken.objects.filter(pk=token.pk).update(last_used_at=long_ago)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    day = patient.local_today().isoformat()
+    # A phone rates once a day, so nearly every real write finds its token's last use stale.
+    with django_assert_num_queries(2):
+        response = client.put(f"/api/v1/mood/{day}/", {"score": 6}, format="json")
+    assert response.status_code == 201
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+    assert token.last_used_at > long_ago + datetime.timedelta(hours=1)
+
+
+def test_a_refused_staff_token_does_not_note_a_last_use(pwp: User, settings: Any) -> None:
+    settings.BCBT_REQUIRE_STAFF_MFA = True
+    token, key = device_token_issue(user=pwp, device_name="phone", second_factor_verified=False)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get("/api/v1/patients/").status_code == 401
+    token.refresh_from_db()
+    assert token.last_used_at is None
