@@ -98,11 +98,17 @@ MIDDLEWARE = [
     # /healthz answers before host checks and the https redirect, so the container's probe
     # passes whatever DJANGO_ALLOWED_HOSTS says.
     "operations.middleware.HealthzMiddleware",
+    # API calls with a device token leave here for TOKEN_API_MIDDLEWARE below: they need no
+    # session, messages, CSRF, allauth or axes (accounts/token_api.py says why).
+    "accounts.token_api.TokenApiMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outermost after SecurityMiddleware, so the headers land on every answer, errors included.
     "bcbt.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML pages are gzipped; bcbt/compression.py says why only HTML, and why BREACH is not a
+    # risk for them (the CSRF token is masked per response, the gzip output padded at random).
+    "bcbt.compression.HtmlGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -118,6 +124,15 @@ MIDDLEWARE = [
     "accounts.middleware.StaffMfaMiddleware",
     # Axes goes last so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
+]
+
+# The chain for API requests with "Authorization: Token" (not the sign-in endpoints).
+TOKEN_API_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    # no-store and Permissions-Policy on API answers too.
+    "bcbt.middleware.SecurityHeadersMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "bcbt.urls"

@@ -28,6 +28,9 @@ docs_view = login_not_required(
 )
 
 urlpatterns = [
+    # The API first: the phone app's calls are most of the traffic, and Django tries the
+    # patterns in order (no other pattern starts with api/v1/).
+    path("api/v1/", include("bcbt.api_urls")),
     path("", account_views.home, name="home"),
     path("help/", account_views.help_page, name="help"),
     path("healthz", healthz, name="healthz"),
@@ -53,7 +56,6 @@ urlpatterns = [
     path("mood/", include("moodlog.urls")),
     path("api/schema/", schema_view, name="schema"),
     path("api/docs/", docs_view, name="api-docs"),
-    path("api/v1/", include("bcbt.api_urls")),
 ]
 
 # Bodies refused before a view runs (a body over the size limit) answer JSON under /api/.

@@ -12,11 +12,13 @@ of data: one per source, each over the whole caseload.
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Avg, Count, F, Q, QuerySet
 
 from accounts.models import User
 from care.activity import LastActivity, last_activity_for_patients
@@ -32,6 +34,19 @@ MOOD_WINDOW_DAYS = 7
 MOOD_FALL_POINTS = 2
 INACTIVE_DAYS = 7
 SPARKLINE_DAYS = 14
+
+# Rows per page: a page stays the same size however large the caseload or the service.
+CASELOAD_PAGE_SIZE = 50
+
+_PERSON_FIELDS = ("username", "first_name", "last_name", "time_zone")
+_EPISODE_FIELDS = (
+    "patient_id",
+    "pwp_id",
+    "service_id",
+    "status",
+    *(f"patient__{name}" for name in _PERSON_FIELDS),
+    *(f"pwp__{name}" for name in _PERSON_FIELDS),
+)
 
 FILTERS = {
     "all": "Everyone",
@@ -52,13 +67,24 @@ class CaseloadRow:
     reliable_deterioration: bool
     mood_fall: float | None
     last_activity: LastActivity | None
-    # The same in words, e.g. "Rated mood, 2 days ago".
-    last_activity_text: str
     inactive: bool
     unread_messages: int
-    sparkline: Sparkline
+    now: datetime.datetime
     today: datetime.date
     reasons: list[tuple[str, str]] = field(default_factory=list)  # (label, tag colour)
+    # The last 14 days' ratings, filled in for the rows of one page (caseload_page).
+    mood_by_day: dict[datetime.date, int] = field(default_factory=dict)
+
+    # The words and the chart are worked out only for the rows a page shows: at a whole
+    # service's scale they cost more than ordering everyone.
+    @property
+    def last_activity_text(self) -> str:
+        """The last activity in words, e.g. "Rated mood, 2 days ago"."""
+        return self.last_activity.describe(now=self.now) if self.last_activity else "None yet"
+
+    @cached_property
+    def sparkline(self) -> Sparkline:
+        return sparkline(values_by_day=self.mood_by_day, end=self.today, days=SPARKLINE_DAYS)
 
     @property
     def priority(self) -> tuple[int, int, int, int, int, float]:
@@ -77,8 +103,49 @@ class CaseloadRow:
         return bool(self.reasons)
 
 
-def _mean(values: list[int]) -> float | None:
-    return sum(values) / len(values) if values else None
+def _mood_means(
+    *, patient_scope: QuerySet[Any], episodes: list[Episode], now: datetime.datetime
+) -> dict[int, tuple[float | None, float | None]]:
+    """Each patient's mean mood over the last 7 days and the 7 before, in one query that
+    returns a row per patient rather than a row per rating. "Today" is the patient's own, so
+    the windows are written once per time zone on the caseload (nearly always one)."""
+    recent = Q(pk__in=[])
+    before = Q(pk__in=[])
+    for zone in {episode.patient.time_zone for episode in episodes}:
+        today = now.astimezone(zoneinfo.ZoneInfo(zone)).date()
+        week = datetime.timedelta(days=MOOD_WINDOW_DAYS)
+        in_zone = Q(patient__time_zone=zone)
+        recent |= in_zone & Q(day__gt=today - week, day__lte=today)
+        before |= in_zone & Q(day__gt=today - 2 * week, day__lte=today - week)
+    earliest = (now - datetime.timedelta(days=2 * MOOD_WINDOW_DAYS + 1)).date()
+    rows = (
+        MoodRating.objects.filter(patient_id__in=patient_scope, day__gte=earliest)
+        .values("patient_id")
+        .annotate(recent=Avg("score", filter=recent), before=Avg("score", filter=before))
+        .order_by()
+        .values_list("patient_id", "recent", "before")
+    )
+    return {
+        patient_id: (
+            float(recent_mean) if recent_mean is not None else None,
+            float(before_mean) if before_mean is not None else None,
+        )
+        for patient_id, recent_mean, before_mean in rows
+    }
+
+
+def caseload_rows_chart(*, rows: list[CaseloadRow], now: datetime.datetime) -> None:
+    """Fill in the 14-day mood chart of these rows (one page), in one query."""
+    if not rows:
+        return
+    earliest = (now - datetime.timedelta(days=SPARKLINE_DAYS + 1)).date()
+    by_patient: dict[int, dict[datetime.date, int]] = defaultdict(dict)
+    for patient_id, day, score in MoodRating.objects.filter(
+        patient_id__in=[row.patient.pk for row in rows], day__gte=earliest
+    ).values_list("patient_id", "day", "score"):
+        by_patient[patient_id][day] = score
+    for row in rows:
+        row.mood_by_day = by_patient.get(row.patient.pk, {})
 
 
 # Length: the need order and the reasons shown for it are built together from one set of bulk
@@ -96,28 +163,29 @@ def caseload_build(  # noqa: C901
             | Q(patient__last_name__icontains=term)
             | Q(patient__username__icontains=term)
         )
-    episodes_list = list(episodes)
-    ids = [episode.pk for episode in episodes_list]
-    if not ids:
+    # Only what a row shows: building ten thousand full users costs more than the queries.
+    episodes_list = list(
+        episodes.select_related(None).select_related("patient", "pwp").only(*_EPISODE_FIELDS)
+    )
+    if not episodes_list:
         return []
-    patient_ids = [episode.patient_id for episode in episodes_list]
-    flags = open_risk_flags_for_episodes(episode_ids=ids)
-    outcomes = episode_outcomes(episode_ids=ids)
+    # Every source below is asked about the caseload as a subquery: a service holds ten
+    # thousand patients, and ten thousand ids sent as parameters cost seconds in Python alone.
+    episode_scope = episodes.order_by().values_list("pk", flat=True)
+    patient_scope = episodes.order_by().values_list("patient_id", flat=True)
+    flags = open_risk_flags_for_episodes(episode_ids=episode_scope)
+    outcomes = episode_outcomes(episode_ids=episode_scope)
 
-    # Mood: each patient's local "today" can differ by time zone, so fetch a day either side.
-    earliest = (now - datetime.timedelta(days=2 * MOOD_WINDOW_DAYS + 1)).date()
-    moods: dict[int, dict[datetime.date, int]] = defaultdict(dict)
-    for patient_id, day, score in MoodRating.objects.filter(
-        patient_id__in=patient_ids, day__gte=earliest
-    ).values_list("patient_id", "day", "score"):
-        moods[patient_id][day] = score
-    last_activity = last_activity_for_patients(patient_ids=patient_ids)
+    means = _mood_means(patient_scope=patient_scope, episodes=episodes_list, now=now)
+    last_activity = last_activity_for_patients(patient_ids=patient_scope)
     messages = {
         row["episode_id"]: row
-        for row in Message.objects.filter(episode_id__in=ids)
+        for row in Message.objects.filter(episode_id__in=episode_scope)
         .values("episode_id")
         .annotate(
-            unread=Count("pk", filter=Q(read_at__isnull=True) & Q(sender_id__in=patient_ids)),
+            unread=Count(
+                "pk", filter=Q(read_at__isnull=True) & Q(sender_id=F("episode__patient_id"))
+            ),
         )
         .order_by()
     }
@@ -126,18 +194,7 @@ def caseload_build(  # noqa: C901
     for episode in episodes_list:
         patient = episode.patient
         today = now.astimezone(patient.zone).date()
-        by_day = moods.get(patient.pk, {})
-        recent = [
-            by_day[day]
-            for offset in range(MOOD_WINDOW_DAYS)
-            if (day := today - datetime.timedelta(days=offset)) in by_day
-        ]
-        before = [
-            by_day[day]
-            for offset in range(MOOD_WINDOW_DAYS, 2 * MOOD_WINDOW_DAYS)
-            if (day := today - datetime.timedelta(days=offset)) in by_day
-        ]
-        recent_mean, before_mean = _mean(recent), _mean(before)
+        recent_mean, before_mean = means.get(patient.pk, (None, None))
         fall = (
             before_mean - recent_mean
             if recent_mean is not None
@@ -155,14 +212,13 @@ def caseload_build(  # noqa: C901
             next_appointment_at=episode.next_appointment_at,  # type: ignore[attr-defined]
             next_appointment_kind=episode.next_appointment_kind,  # type: ignore[attr-defined]
             next_appointment_number=episode.next_appointment_number,  # type: ignore[attr-defined]
-            open_flags=len(flags[episode.pk]),
+            open_flags=len(flags.get(episode.pk, [])),
             reliable_deterioration=bool(outcome and outcome.reliable_deterioration),
             mood_fall=fall,
             last_activity=activity,
-            last_activity_text=activity.describe(now=now) if activity else "None yet",
             inactive=inactive,
             unread_messages=int(message_row.get("unread", 0) or 0),
-            sparkline=sparkline(values_by_day=by_day, end=today, days=SPARKLINE_DAYS),
+            now=now,
             today=today,
         )
         if row.open_flags:
@@ -191,3 +247,41 @@ def caseload_build(  # noqa: C901
         ]
     rows.sort(key=lambda row: row.priority)
     return rows
+
+
+@dataclass
+class CaseloadPage:
+    """One page of the caseload in need order; ``total`` counts every row on every page."""
+
+    rows: list[CaseloadRow]
+    total: int
+    number: int
+    pages: int
+
+    @property
+    def previous_number(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next_number(self) -> int | None:
+        return self.number + 1 if self.number < self.pages else None
+
+
+def caseload_page(
+    *,
+    staff: User,
+    now: datetime.datetime,
+    search: str = "",
+    show: str = "all",
+    page: int = 1,
+    per_page: int = CASELOAD_PAGE_SIZE,
+) -> CaseloadPage:
+    """The whole caseload is ordered (the order needs every patient's facts), then one page is
+    cut from it; a page number past the end gives the last page."""
+    rows = caseload_build(staff=staff, now=now, search=search, show=show)
+    pages = max(1, -(-len(rows) // per_page))
+    number = min(max(1, page), pages)
+    start = (number - 1) * per_page
+    shown = rows[start : start + per_page]
+    caseload_rows_chart(rows=shown, now=now)
+    return CaseloadPage(rows=shown, total=len(rows), number=number, pages=pages)

@@ -15,7 +15,7 @@ from care.selectors import episode_get_for_staff
 from care.services import audit_event_record
 from clinician.brief import brief_build
 from clinician.caseload import FILTERS as CASELOAD_FILTERS
-from clinician.caseload import caseload_build
+from clinician.caseload import caseload_page
 from clinician.forms import MessageForm, SessionRecordForm
 from clinician.selectors import (
     messages_for_episode,
@@ -42,20 +42,38 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
     if show not in CASELOAD_FILTERS:
         show = "all"
     search = request.POST.get("search", "")[:100] if request.method == "POST" else ""
+    try:
+        page_number = int(request.GET.get("page", "1"))
+    except ValueError:
+        page_number = 1
     staff = request.user
-    rows = caseload_build(staff=staff, now=timezone.now(), search=search, show=show)
+    page = caseload_page(
+        staff=staff, now=timezone.now(), search=search, show=show, page=page_number
+    )
     # A caseload shows names, mood and flags: a staff read of patient data. One event per page,
     # with counts only: never the search text, which is a patient's name.
     audit_event_record(
         actor=staff,
         action="caseload.view",
         request=request,
-        detail={"show": show, "rows": len(rows), "searched": bool(search)},
+        detail={
+            "show": show,
+            "rows": len(page.rows),
+            "total": page.total,
+            "page": page.number,
+            "searched": bool(search),
+        },
     )
     return render(
         request,
         "clinician/caseload.html",
-        {"rows": rows, "show": show, "filters": CASELOAD_FILTERS, "search": search},
+        {
+            "rows": page.rows,
+            "page": page,
+            "show": show,
+            "filters": CASELOAD_FILTERS,
+            "search": search,
+        },
     )
 
 

@@ -15,8 +15,11 @@ them every outcome is ``None`` ("not known yet"), never ``False``.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+from django.db.models import QuerySet
 
 from measures.definitions import OutcomeRules, outcome_rules
 from measures.models import QuestionnaireResponse
@@ -118,12 +121,14 @@ def episode_outcomes(*, episode_ids: Iterable[int]) -> dict[int, EpisodeOutcome]
     """
     rules = outcome_rules()
     codes = [instrument.code for instrument in rules.instruments]
-    ids = list(episode_ids)
-    first: dict[int, dict[str, int]] = {episode_id: {} for episode_id in ids}
-    last: dict[int, dict[str, int]] = {episode_id: {} for episode_id in ids}
-    counts: dict[int, dict[str, int]] = {episode_id: {} for episode_id in ids}
+    # A query of ids (a subquery, for a whole service) answers only for episodes with
+    # responses; a list of ids answers for every one of them.
+    scope = episode_ids if isinstance(episode_ids, QuerySet) else list(episode_ids)
+    first: dict[int, dict[str, int]] = defaultdict(dict)
+    last: dict[int, dict[str, int]] = defaultdict(dict)
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
     rows = (
-        QuestionnaireResponse.objects.filter(episode_id__in=ids, instrument_code__in=codes)
+        QuestionnaireResponse.objects.filter(episode_id__in=scope, instrument_code__in=codes)
         .order_by("episode_id", "submitted_at", "id")
         .values_list("episode_id", "instrument_code", "total")
     )
@@ -139,5 +144,5 @@ def episode_outcomes(*, episode_ids: Iterable[int]) -> dict[int, EpisodeOutcome]
             counts=counts[episode_id],
             rules=rules,
         )
-        for episode_id in ids
+        for episode_id in (scope if isinstance(scope, list) else list(first))
     }

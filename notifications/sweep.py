@@ -142,6 +142,11 @@ def _insert_new(
     result: SweepResult,
 ) -> None:
     """Insert the due notifications that do not exist yet, by their unique keys."""
+    if connection.vendor == "postgresql":
+        created = _insert_postgresql([_values_for(item, by_id[item.patient_id]) for item in items])
+        result.created += len(created)
+        result.created_keys += created
+        return
     existing = set(
         Notification.objects.filter(key__in=[item.key for item in items]).values_list(
             "key", flat=True
@@ -152,6 +157,52 @@ def _insert_new(
     Notification.objects.bulk_create(new, ignore_conflicts=True, batch_size=size)
     result.created += len(new)
     result.created_keys += [row.key for row in new]
+
+
+def _values_for(item: DueNotification, patient: PatientSettings) -> dict[str, object]:
+    return {
+        "key": item.key,
+        "recipient_id": item.patient_id,
+        "patient_id": item.patient_id,
+        "kind": str(item.kind),
+        "channel": str(patient.channel() or "in_app"),
+        "in_app": patient.in_app,
+        "subject": item.subject,
+        "body": item.body,
+        "link": item.link,
+        "due_at": item.due_at,
+        "local_day": item.local_day,
+    }
+
+
+def _insert_postgresql(rows: list[dict[str, object]]) -> list[str]:
+    """One ``INSERT ... SELECT FROM unnest(arrays) ON CONFLICT (key) DO NOTHING`` for the
+    batch, returning the keys it created. Django's bulk_create prepares every value of every
+    row in Python, which cost more than the rest of the sweep at 50,000 patients. Columns
+    the sweep does not set take the model's default, computed once for the batch."""
+    fields = [field for field in Notification._meta.concrete_fields if not field.primary_key]
+    columns: list[str] = []
+    arrays: list[str] = []
+    params: list[list[object]] = []
+    for model_field in fields:
+        if model_field.attname in rows[0]:
+            values = [row[model_field.attname] for row in rows]
+        else:
+            values = [model_field.get_default()] * len(rows)
+        columns.append(connection.ops.quote_name(str(model_field.column)))
+        arrays.append(f"%s::{model_field.db_type(connection)}[]")
+        params.append(values)
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    key = connection.ops.quote_name(str(Notification._meta.get_field("key").column))
+    # Every name comes from the model; every value is a parameter.
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
+        f"SELECT * FROM unnest({', '.join(arrays)}) "
+        f"ON CONFLICT ({key}) DO NOTHING RETURNING {key}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _usage(patient_ids: list[int], since: datetime.date) -> dict[tuple[int, datetime.date], int]:

@@ -74,10 +74,19 @@ def risk_flag_get_for_staff(*, staff: User, flag_id: int) -> RiskFlag:
 def open_risk_flags_for_episodes(*, episode_ids: Iterable[int]) -> dict[int, list[RiskFlag]]:
     """Open flags by episode id, in one query, for a caseload the caller has already scoped.
 
-    Every id asked about is in the answer (with an empty list when it has no open flag).
+    Every id asked about is in the answer (with an empty list when it has no open flag). Given
+    a query of ids instead (``values_list("pk", flat=True)``, sent as a subquery, for a whole
+    service), only episodes with an open flag are in the answer.
     """
-    ids = list(episode_ids)
     flags: dict[int, list[RiskFlag]] = defaultdict(list)
+    if isinstance(episode_ids, QuerySet):
+        for flag in RiskFlag.objects.filter(
+            episode_id__in=episode_ids, status=RiskFlagStatus.OPEN
+        ).order_by("created_at", "id"):
+            assert flag.episode_id is not None
+            flags[flag.episode_id].append(flag)
+        return dict(flags)
+    ids = list(episode_ids)
     for flag in RiskFlag.objects.filter(episode_id__in=ids, status=RiskFlagStatus.OPEN).order_by(
         "created_at", "id"
     ):

@@ -1,0 +1,105 @@
+"""The caseload and the service admin's whole-service view come a page at a time, in the need
+order across pages, compressed, in a number of queries that does not grow with the service."""
+
+from __future__ import annotations
+
+import datetime
+import gzip
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from care.models import Episode
+from clinician.caseload import CASELOAD_PAGE_SIZE
+from moodlog.services import MoodRatingEntry, mood_ratings_import
+from safety.services import risk_flag_raise
+from tests.factories import PatientFactory, make_episode
+
+
+def _episodes(service, pwp, count: int, prefix: str = "p") -> list[Episode]:
+    return [
+        make_episode(
+            patient=PatientFactory.create(username=f"{prefix}{number:04d}", service=service),
+            pwp=pwp,
+            service=service,
+        )
+        for number in range(count)
+    ]
+
+
+def _names_on(client: Client, url: str) -> list[str]:
+    body = client.get(url).content.decode()
+    return [
+        line.split('data-patient="')[1].split('"')[0]
+        for line in body.split("\n")
+        if 'data-patient="' in line
+    ]
+
+
+def test_service_view_paginates(service, pwp, service_admin_client) -> None:
+    episodes = _episodes(service, pwp, CASELOAD_PAGE_SIZE + 5)
+    first = service_admin_client.get("/clinician/")
+    assert first.status_code == 200
+    first_names = _names_on(service_admin_client, "/clinician/")
+    second_names = _names_on(service_admin_client, "/clinician/?page=2")
+    assert len(first_names) == CASELOAD_PAGE_SIZE
+    assert len(second_names) == 5
+    assert not set(first_names) & set(second_names)
+    assert f"{len(episodes)} patients" in first.content.decode()
+    assert 'href="?show=all&amp;page=2"' in first.content.decode()
+
+
+def test_needs_attention_comes_first_across_pages(service, pwp, pwp_client) -> None:
+    episodes = _episodes(service, pwp, CASELOAD_PAGE_SIZE + 5)
+    flagged = episodes[-1]
+    risk_flag_raise(
+        patient=flagged.patient,
+        episode=flagged,
+        service=service,
+        source_response=None,
+        review_due_at=timezone.now(),
+    )
+    assert _names_on(pwp_client, "/clinician/")[0] == flagged.patient.username
+    assert flagged.patient.username not in _names_on(pwp_client, "/clinician/?page=2")
+
+
+def test_a_page_past_the_end_shows_the_last_page(service, pwp, pwp_client) -> None:
+    _episodes(service, pwp, 3)
+    assert len(_names_on(pwp_client, "/clinician/?page=99")) == 3
+    assert pwp_client.get("/clinician/?page=nonsense").status_code == 200
+
+
+@pytest.mark.parametrize("size", [10, 80])
+def test_service_view_queries_do_not_grow(
+    service, pwp, service_admin_client, size, django_assert_max_num_queries
+) -> None:
+    _episodes(service, pwp, size)
+    service_admin_client.get("/clinician/")
+    with django_assert_max_num_queries(14):
+        assert service_admin_client.get("/clinician/?page=2").status_code == 200
+
+
+def test_pages_are_sent_compressed(service, pwp, pwp_client) -> None:
+    _episodes(service, pwp, 30)
+    response = pwp_client.get("/clinician/", HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip"
+    assert b"Your caseload" in gzip.decompress(response.content)
+
+
+def test_api_answers_are_not_compressed(patient, episode) -> None:
+    today = patient.local_today()
+    mood_ratings_import(
+        patient=patient,
+        entries=[
+            MoodRatingEntry(day=today - datetime.timedelta(days=back), score=5)
+            for back in range(10)
+        ],
+    )
+    client = Client()
+    client.force_login(patient)
+    response = client.get("/api/v1/mood/", HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200
+    # Long enough that GZipMiddleware would compress it (200 bytes and more).
+    assert len(response.content) > 1000
+    assert "Content-Encoding" not in response

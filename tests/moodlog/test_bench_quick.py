@@ -1,0 +1,72 @@
+"""make bench's quick mode runs end to end: the HTTP comparison (gunicorn, wrk, /proc CPU),
+the pages and the sweep. Only the plumbing is checked here, never the timings."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from bench.http import parse_wrk, worker_cpu_seconds
+
+WRK_OUTPUT = """Running 1s test @ http://127.0.0.1:8000
+  2 threads and 6 connections
+  1021 requests in 1.00s, 300.12KB read
+  Non-2xx or 3xx responses: 3
+Requests/sec:   1020.11
+"""
+
+
+def test_wrk_summary_is_read_with_failures() -> None:
+    assert parse_wrk(WRK_OUTPUT) == (1021, 1.0, 3)
+
+
+def test_worker_cpu_is_read_from_proc() -> None:
+    # A child that spends CPU, says so, and then waits (as an idle gunicorn worker does).
+    child = subprocess.Popen(
+        [sys.executable, "-c", "sum(range(3 * 10**7)); print('done', flush=True); input()"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline() == "done\n"
+        # This process is its parent, as the gunicorn master is of its workers.
+        assert worker_cpu_seconds(os.getpid()) >= 0.2
+    finally:
+        child.communicate("\n")
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
+def test_quick_bench_runs_every_benchmark() -> None:
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("the HTTP benchmark needs PostgreSQL")
+    root = Path(settings.BASE_DIR)
+    env = {**os.environ, "BENCH_QUICK": "1", "DJANGO_SETTINGS_MODULE": "bcbt.settings"}
+    env.pop("BCBT_TESTING", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "bench"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for heading in (
+        "PUT /api/v1/mood/{date}/",
+        "GET 30 days",
+        "worker CPU per request",
+        "Caseload, 5 patients",
+        "Service view, 1000 patients",
+        "Brief, 365 days",
+        "one sweep with every patient due",
+    ):
+        assert heading in result.stdout
