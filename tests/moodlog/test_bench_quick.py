@@ -9,10 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 
 from bench.http import parse_wrk, worker_cpu_seconds
+from tests.conftest import missing_service
 
 WRK_OUTPUT = """Running 1s test @ http://127.0.0.1:8000
   2 threads and 6 connections
@@ -43,10 +43,11 @@ def test_worker_cpu_is_read_from_proc() -> None:
         child.communicate("\n")
 
 
-@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
 def test_quick_bench_runs_every_benchmark() -> None:
+    if shutil.which("wrk") is None:
+        missing_service("needs wrk for the HTTP benchmark (apt-get install wrk)")
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        pytest.skip("the HTTP benchmark needs PostgreSQL")
+        missing_service("the HTTP benchmark needs PostgreSQL: set DATABASE_URL=postgres://...")
     root = Path(settings.BASE_DIR)
     env = {**os.environ, "BENCH_QUICK": "1", "DJANGO_SETTINGS_MODULE": "bcbt.settings"}
     env.pop("BCBT_TESTING", None)
