@@ -43,6 +43,7 @@ def test_worker_cpu_is_read_from_proc() -> None:
         child.communicate("\n")
 
 
+@pytest.mark.slow
 def test_quick_bench_runs_every_benchmark() -> None:
     if shutil.which("wrk") is None:
         missing_service("needs wrk for the HTTP benchmark (apt-get install wrk)")
