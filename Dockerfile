@@ -17,4 +17,4 @@ RUN useradd --create-home --uid 10001 bcbt \
     && chown -R bcbt:bcbt /app/var /app/staticfiles
 USER bcbt
 EXPOSE 8000
-CMD ["gunicorn", "bcbt.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--access-logformat", "%(h)s %(m)s %(U)s %(s)s %(L)s"]
+CMD ["gunicorn", "bcbt.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "10", "--access-logfile", "-", "--access-logformat", "%(h)s %(m)s %(U)s %(s)s %(L)s"]
