@@ -8,8 +8,8 @@ a SIGSTOPped server looks like from the client (the kernel still holds the conne
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
