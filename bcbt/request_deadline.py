@@ -9,8 +9,9 @@ At the deadline a timer signal shuts down the sockets of this thread's open data
 connections. The blocked query then fails exactly as it does when PostgreSQL is stopped (an
 ``OperationalError``; any transaction rolls back, nothing half-written), and the person gets
 the "try again" page with status 503. The timer repeats every half second, so a rollback or a
-second query that blocks again is cut short too. New connections are bounded by
-``DATABASE_CONNECT_TIMEOUT`` instead.
+second query that blocks again is cut short too. When no connection is open to cut (the
+request is connecting, or waiting on something else), the timer raises
+``RequestDeadlineExceeded`` instead, which ends in the same page.
 
 Signals reach only the main thread: under gunicorn's sync workers (docker-compose.yml, the
 Dockerfile) and the test client that is where requests run. Elsewhere (the development
@@ -38,11 +39,18 @@ logger = logging.getLogger(__name__)
 _REPEAT_SECONDS = 0.5
 
 
-def _cut_database_sockets() -> None:
+class RequestDeadlineExceeded(Exception):
+    """Raised at the deadline when there was no open database connection to cut: the request
+    is waiting on something else (most often a new connection to a frozen server, which only
+    ``DATABASE_CONNECT_TIMEOUT`` would otherwise end)."""
+
+
+def _cut_database_sockets() -> int:
+    cut = 0
     for wrapper in connections.all(initialized_only=True):
         raw = wrapper.connection
         pgconn = getattr(raw, "pgconn", None)
-        if pgconn is None:
+        if pgconn is None or getattr(raw, "closed", False):
             continue
         with contextlib.suppress(Exception):
             # A duplicate of libpq's descriptor: shutting it down wakes the blocked wait with
@@ -50,8 +58,10 @@ def _cut_database_sockets() -> None:
             duplicate = socket.socket(fileno=os.dup(pgconn.socket))
             try:
                 duplicate.shutdown(socket.SHUT_RDWR)
+                cut += 1
             finally:
                 duplicate.close()
+    return cut
 
 
 def _close_broken_connections() -> None:
@@ -75,12 +85,15 @@ def request_deadline_middleware(
 
         def on_deadline(signum: int, frame: FrameType | None) -> None:
             fired.set()
-            _cut_database_sockets()
+            if not _cut_database_sockets():
+                raise RequestDeadlineExceeded(f"no answer within {seconds} s")
 
         previous = signal.signal(signal.SIGALRM, on_deadline)
         signal.setitimer(signal.ITIMER_REAL, seconds, _REPEAT_SECONDS)
         try:
             response = get_response(request)
+        except RequestDeadlineExceeded:
+            response = _try_again_response()
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)

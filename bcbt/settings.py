@@ -129,7 +129,7 @@ REDIS_SOCKET_OPTIONS: dict[str, float] = {"socket_connect_timeout": 1, "socket_t
 # After a cache call fails, the cache is skipped for this long (accounts/cache.py), so one page
 # pays for a frozen Redis once, not once per cache call.
 BCBT_CACHE_RETRY_SECONDS = env.float("BCBT_CACHE_RETRY_SECONDS", default=10.0)
-BCBT_REQUEST_DEADLINE_SECONDS = env.float("BCBT_REQUEST_DEADLINE_SECONDS", default=4.0)
+BCBT_REQUEST_DEADLINE_SECONDS = env.float("BCBT_REQUEST_DEADLINE_SECONDS", default=3.5)
 # The broker carries only "go and look at the database" messages; the web never waits on it.
 BROKER_SOCKET_OPTIONS: dict[str, float] = {"socket_connect_timeout": 2, "socket_timeout": 5}
 

@@ -261,7 +261,7 @@ def summary(traffic: Traffic, freeze_start: float, freeze_end: float) -> dict[st
     during = traffic.between(freeze_start, freeze_end)
     health_during = [p for p in during if p.path == "/healthz"]
     page_during = [p for p in during if p.path != "/healthz"]
-    after = traffic.between(freeze_end + 2, float("inf"))
+    after = traffic.between(freeze_end + 5, float("inf"))
     slowest = max(traffic.probes, key=lambda probe: probe.elapsed, default=None)
     return {
         "slowest": (

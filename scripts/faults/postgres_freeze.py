@@ -37,6 +37,7 @@ from scripts.faults._web import (
 
 FREEZE_SECONDS = 30.0
 WARM_UP_SECONDS = 5.0
+SETTLE_SECONDS = 2.0
 
 
 def _postgres_bin() -> Path:
@@ -166,13 +167,15 @@ def run() -> dict[str, object]:
             traffic = Traffic(port=port, token=token, session_key=session_key)
             with traffic.running():
                 time.sleep(WARM_UP_SECONDS)
-                freeze_start = time.monotonic()
                 cluster.freeze()
+                # The window measured: requests that start once everything is frozen and
+                # end before the thaw (a health probe waits at most its deadline).
+                freeze_start = time.monotonic()
                 try:
                     time.sleep(FREEZE_SECONDS)
                 finally:
+                    freeze_end = time.monotonic() - SETTLE_SECONDS
                     cluster.thaw()
-                freeze_end = time.monotonic()
                 time.sleep(WARM_UP_SECONDS)
             figures = summary(traffic, freeze_start, freeze_end)
             lost = lost_ratings(traffic)
