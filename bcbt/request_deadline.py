@@ -5,13 +5,13 @@ open and never replies, and libpq has no read timeout: a query on a persistent c
 would wait until gunicorn kills the worker (30 s and more, issue #16), dropping the request
 with no answer, so a patient cannot tell whether their rating saved.
 
-At the deadline a timer signal shuts down the sockets of this thread's open database
-connections. The blocked query then fails exactly as it does when PostgreSQL is stopped (an
-``OperationalError``; any transaction rolls back, nothing half-written), and the person gets
-the "try again" page with status 503. The timer repeats every half second, so a rollback or a
-second query that blocks again is cut short too. When no connection is open to cut (the
-request is connecting, or waiting on something else), the timer raises
-``RequestDeadlineExceeded`` instead, which ends in the same page.
+At the deadline a timer signal shuts down the sockets of this thread's database connections
+that have a query in flight. The blocked query then fails exactly as it does when PostgreSQL
+is stopped (an ``OperationalError``; any transaction rolls back, nothing half-written), and the
+person gets the "try again" page with status 503. The timer repeats every half second, so a
+rollback or a second query that blocks again is cut short too. A request that is opening a
+connection at the deadline gets ``RequestDeadlineExceeded`` raised into it instead, which ends
+in the same page. A request that is merely slow in Python is left alone.
 
 Signals reach only the main thread: under gunicorn's sync workers (docker-compose.yml, the
 Dockerfile) and the test client that is where requests run. Elsewhere (the development
@@ -33,26 +33,34 @@ from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from psycopg.pq import TransactionStatus
 
 logger = logging.getLogger(__name__)
 
 _REPEAT_SECONDS = 0.5
+_CONNECT_FUNCTIONS = frozenset({"connect", "_wait_conn", "wait_conn"})
 
 
 class RequestDeadlineExceeded(Exception):
-    """Raised at the deadline when there was no open database connection to cut: the request
-    is waiting on something else (most often a new connection to a frozen server, which only
-    ``DATABASE_CONNECT_TIMEOUT`` would otherwise end)."""
+    """Raised at the deadline into a request that is opening a database connection: libpq's
+    connect timeout (2 s at least) would otherwise come on top of the deadline."""
 
 
-def _cut_database_sockets() -> int:
+def _cut_waiting_database_sockets() -> int:
+    """Shut down the sockets of connections with a query in flight; return how many.
+
+    Only those: a statement cannot legitimately still be running here (the statement timeout
+    is shorter than the deadline), whereas an idle connection of a page that is merely slow
+    in Python must keep working."""
     cut = 0
     for wrapper in connections.all(initialized_only=True):
         raw = wrapper.connection
         pgconn = getattr(raw, "pgconn", None)
-        if pgconn is None or getattr(raw, "closed", False):
+        if pgconn is None or getattr(raw, "closed", True):
             continue
         with contextlib.suppress(Exception):
+            if pgconn.transaction_status != TransactionStatus.ACTIVE:
+                continue
             # A duplicate of libpq's descriptor: shutting it down wakes the blocked wait with
             # "connection closed", while libpq still owns (and later closes) the original.
             duplicate = socket.socket(fileno=os.dup(pgconn.socket))
@@ -62,6 +70,16 @@ def _cut_database_sockets() -> int:
             finally:
                 duplicate.close()
     return cut
+
+
+def _connecting(frame: FrameType | None) -> bool:
+    """Whether the interrupted code is psycopg opening a connection."""
+    while frame is not None:
+        code = frame.f_code
+        if "psycopg" in code.co_filename and code.co_name in _CONNECT_FUNCTIONS:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _close_broken_connections() -> None:
@@ -84,9 +102,11 @@ def request_deadline_middleware(
         fired = threading.Event()
 
         def on_deadline(signum: int, frame: FrameType | None) -> None:
-            fired.set()
-            if not _cut_database_sockets():
-                raise RequestDeadlineExceeded(f"no answer within {seconds} s")
+            if _cut_waiting_database_sockets():
+                fired.set()
+            elif _connecting(frame):
+                fired.set()
+                raise RequestDeadlineExceeded(f"no database connection within {seconds} s")
 
         previous = signal.signal(signal.SIGALRM, on_deadline)
         signal.setitimer(signal.ITIMER_REAL, seconds, _REPEAT_SECONDS)
