@@ -18,4 +18,4 @@ RUN useradd --create-home --uid 10001 bcbt \
 USER bcbt
 EXPOSE 8000
 # The same command line as docker-compose.yml's web service.
-CMD ["gunicorn", "bcbt.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--access-logformat", "{\"time\": \"%(t)s\", \"request_id\": \"%({x-request-id}o)s\", \"method\": \"%(m)s\", \"status\": \"%(s)s\", \"duration_s\": \"%(L)s\", \"bytes\": \"%(B)s\"}"]
+CMD ["gunicorn", "bcbt.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "10", "--access-logfile", "-", "--access-logformat", "{\"time\": \"%(t)s\", \"request_id\": \"%({x-request-id}o)s\", \"method\": \"%(m)s\", \"status\": \"%(s)s\", \"duration_s\": \"%(L)s\", \"bytes\": \"%(B)s\"}"]

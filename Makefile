@@ -1,4 +1,4 @@
-# bcbt: make run (demo on SQLite), make test (every test), make lint, make bench.
+# bcbt: make run (demo on SQLite), make test (every test), make lint, make bench, make faults.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench faults clean
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,13 @@ lint: setup
 
 bench: setup
 	$(BIN)/python -m bench
+
+# The fault campaign (docs/operations.md): every scenario in scripts/faults/, each on servers of
+# its own; a table of results, and a failure on any duplicate, loss, send in quiet hours or
+# request of 5 s or more. Needs DATABASE_URL (PostgreSQL) for the scenarios that use a
+# throwaway database, redis-server, and the PostgreSQL server binaries.
+faults: setup
+	$(BIN)/python -m scripts.faults $(SCENARIOS)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles var

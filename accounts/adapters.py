@@ -12,7 +12,7 @@ from accounts.client_address import client_address
 from accounts.credentials import user_password_set
 from accounts.models import User
 from accounts.services import user_session_forget
-from accounts.sign_in_mail import sign_in_mail_allowed
+from accounts.sign_in_mail import SIGN_IN_TEMPLATES, SignInEmailNotSent, sign_in_mail_allowed
 from care.services import audit_event_record
 
 
@@ -84,8 +84,20 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         # Every email allauth sends passes here: sign-in codes and reset links go only to an
         # account's own verified address, and within the hourly caps (accounts.sign_in_mail).
-        if sign_in_mail_allowed(template_prefix=template_prefix, email=email, request=self.request):
+        if not sign_in_mail_allowed(
+            template_prefix=template_prefix, email=email, request=self.request
+        ):
+            return
+        try:
             super().send_mail(template_prefix, email, context)
+        except Exception as error:
+            if template_prefix not in SIGN_IN_TEMPLATES:
+                raise
+            # Any provider failure (refused, timed out, rejected): the page that asked says so
+            # (accounts.sign_in.sign_in_email_failure_page) instead of failing.
+            raise SignInEmailNotSent(
+                what=template_prefix, email=email, error_name=type(error).__name__
+            ) from error
 
     def send_notification_mail(
         self,

@@ -160,6 +160,8 @@ class SupportKind(models.TextChoices):
     NOTIFICATIONS_FAILING = "notifications_failing", "Messages not getting through"
     INACTIVE = "inactive", "No activity lately"
     GETTING_STARTED = "getting_started", "Not finished getting started"
+    # A sign-in code, reset or sign-in link the email provider refused (technical detail only).
+    SIGN_IN_EMAIL_FAILED = "sign_in_email_failed", "Sign-in email could not be sent"
 
 
 class SupportStatus(models.TextChoices):

@@ -257,6 +257,7 @@ class SupportQueue:
 
 SECTION_TITLES = {
     SupportKind.SIGN_IN_HELP: "Asked for help signing in",
+    SupportKind.SIGN_IN_EMAIL_FAILED: "Sign-in email could not be sent",
     SupportKind.LOCKOUT: "Sign-in paused after wrong passwords",
     SupportKind.NOTIFICATIONS_FAILING: "Messages not getting through",
     SupportKind.INACTIVE: "No activity lately",
@@ -392,6 +393,9 @@ def support_queue_for_navigator(  # noqa: C901
         stored_keys.add(key)
         if support_request.kind == SupportKind.SIGN_IN_HELP:
             detail = support_request.get_problem_display() or "Asked for help."
+        elif support_request.kind == SupportKind.SIGN_IN_EMAIL_FAILED:
+            # Written by sign_in_email_failure_record: technical facts only.
+            detail = support_request.message
         else:
             detail = detected.get(key, ("No longer found; close when done.", None, now))[0]
         entries[support_request.kind].append(

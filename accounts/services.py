@@ -34,7 +34,11 @@ from accounts.models import (
     User,
     UserSession,
 )
-from accounts.sign_in_mail import sign_in_mail_over_limit
+from accounts.sign_in_mail import (
+    SignInEmailNotSent,
+    sign_in_email_failure_record,
+    sign_in_mail_over_limit,
+)
 from care.services import audit_event_record
 
 if TYPE_CHECKING:
@@ -45,6 +49,12 @@ logger = logging.getLogger(__name__)
 
 class SupportActionError(Exception):
     """A navigator action that cannot be done, with a message the navigator can act on."""
+
+
+_EMAIL_NOT_SENT = (
+    "The email could not be sent: our email provider is not working at the moment. Try again "
+    "in a few minutes, or phone the patient. The failure is in the support queue."
+)
 
 
 # --- Browser sessions -------------------------------------------------------------------------
@@ -131,14 +141,13 @@ def sign_in_link_lifetime() -> datetime.timedelta:
 
 
 def sign_in_link_issue(
-    *, by: User, patient: User, support_request: SupportRequest | None = None
-) -> tuple[SignInLink, str]:
-    """Create a link for one patient. Returns the row and the only copy of the secret."""
+    *, by: User, patient: User, token: str, support_request: SupportRequest | None = None
+) -> SignInLink:
+    """Record a link for one patient; only the hash of ``token`` is stored."""
     if not patient.is_patient or not patient.is_active:
         raise SupportActionError("Sign-in links are only for patients with an active account.")
-    token = secrets.token_urlsafe(32)
     now = timezone.now()
-    link = SignInLink.objects.create(
+    return SignInLink.objects.create(
         user=patient,
         token_hash=sign_in_link_hash(token),
         created_by=by,
@@ -146,7 +155,6 @@ def sign_in_link_issue(
         created_at=now,
         expires_at=now + sign_in_link_lifetime(),
     )
-    return link, token
 
 
 def sign_in_link_send(
@@ -160,25 +168,23 @@ def sign_in_link_send(
 
     The email goes straight to the mail server rather than through the notification outbox:
     the outbox keeps message bodies in the database, and a working sign-in link must never be
-    stored anywhere in plain text.
+    stored anywhere in plain text. It goes before the link is recorded, outside any
+    transaction: a link the provider refused never exists, so nothing has to be undone (and
+    no database lock is held while the provider takes its time).
     """
     if not patient.email:
         raise SupportActionError(
             "This patient has no email address. Ask their service to add one, or phone them."
         )
+    if not patient.is_patient or not patient.is_active:
+        raise SupportActionError("Sign-in links are only for patients with an active account.")
     # Per address only: the navigator's own address is not the one to limit here.
     if sign_in_mail_over_limit(email=patient.email, request=None):
         raise SupportActionError(
             "This patient has been sent several sign-in emails in the last hour. Please wait "
             "before sending another, or phone them."
         )
-    with transaction.atomic():
-        link, token = sign_in_link_issue(by=by, patient=patient, support_request=support_request)
-        if support_request is not None and support_request.status == SupportStatus.OPEN:
-            support_request_pick_up(by=by, support_request=support_request, request=request)
-        audit_event_record(
-            actor=by, action="sign_in_link.send", patient=patient, target=link, request=request
-        )
+    token = secrets.token_urlsafe(32)
     url = request.build_absolute_uri(reverse("accounts:sign-in-link", args=[token]))
     context = {
         "patient": patient,
@@ -194,12 +200,21 @@ def sign_in_link_send(
             recipient_list=[patient.email],
         )
     except Exception as error:
-        # The link cannot reach the patient, so it must not stay usable.
-        SignInLink.objects.filter(pk=link.pk).update(expires_at=link.created_at)
-        logger.warning("Sign-in link email failed for link %s: %s", link.pk, type(error).__name__)
-        raise SupportActionError(
-            "The email could not be sent. Please try again in a few minutes."
-        ) from error
+        sign_in_email_failure_record(
+            failure=SignInEmailNotSent(
+                what="sign_in_link", email=patient.email, error_name=type(error).__name__
+            )
+        )
+        raise SupportActionError(_EMAIL_NOT_SENT) from error
+    with transaction.atomic():
+        link = sign_in_link_issue(
+            by=by, patient=patient, token=token, support_request=support_request
+        )
+        if support_request is not None and support_request.status == SupportStatus.OPEN:
+            support_request_pick_up(by=by, support_request=support_request, request=request)
+        audit_event_record(
+            actor=by, action="sign_in_link.send", patient=patient, target=link, request=request
+        )
     return link
 
 
@@ -418,7 +433,11 @@ def patient_password_reset_send(*, by: User, patient: User, request: HttpRequest
     form = ResetPasswordForm(data={"email": patient.email})
     if not form.is_valid():
         raise SupportActionError("The patient's email address is not valid.")
-    form.save(request)
+    try:
+        form.save(request)
+    except SignInEmailNotSent as failure:
+        sign_in_email_failure_record(failure=failure)
+        raise SupportActionError(_EMAIL_NOT_SENT) from failure
     audit_event_record(
         actor=by,
         action="navigator.password_reset",

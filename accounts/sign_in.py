@@ -3,7 +3,10 @@ navigator sends. Each failure says what happened and what to do next."""
 
 from __future__ import annotations
 
+import functools
+import logging
 import time
+from collections.abc import Callable
 
 from allauth.account import views as allauth_views
 from allauth.account.adapter import get_adapter
@@ -18,6 +21,9 @@ from django.views.decorators.cache import never_cache
 from accounts.models import User
 from accounts.second_factor import second_factor_set_up, session_record_second_factor
 from accounts.services import SignInLinkInvalid, sign_in_link_check, sign_in_link_use
+from accounts.sign_in_mail import SignInEmailNotSent, sign_in_email_failure_record
+
+logger = logging.getLogger(__name__)
 
 # Where allauth keeps a sign-in in progress, and the part of it for login by code.
 _ALLAUTH_LOGIN_KEY = "account_login"
@@ -34,6 +40,38 @@ def _pending_code_started_at(request: HttpRequest) -> float | None:
         return None
     started = stages.get(_CODE_STAGE, {}).get("data", {}).get("at")
     return float(started) if isinstance(started, int | float) else None
+
+
+def sign_in_email_failure_page(
+    view: Callable[[HttpRequest], HttpResponseBase],
+) -> Callable[[HttpRequest], HttpResponseBase]:
+    """Wrap a page that sends a sign-in email: when the provider refuses it, record the failure
+    for the navigator and show what to do instead of a server error. Status 503: the page
+    worked, the email provider did not."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest) -> HttpResponseBase:
+        try:
+            return view(request)
+        except SignInEmailNotSent as failure:
+            logger.warning("Sign-in email not sent (%s): %s", failure.what, failure.error_name)
+            sign_in_email_failure_record(failure=failure)
+            return render(
+                request,
+                "account/sign_in_email_failed.html",
+                {"password_reset": failure.what == "account/email/password_reset_key"},
+                status=503,
+            )
+
+    return wrapped
+
+
+request_login_code = login_not_required(
+    never_cache(sign_in_email_failure_page(allauth_views.request_login_code))
+)
+password_reset = login_not_required(
+    never_cache(sign_in_email_failure_page(allauth_views.password_reset))
+)
 
 
 @login_not_required

@@ -95,6 +95,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every log line of a request carries its id (operations/middleware.py).
     "operations.middleware.RequestIdMiddleware",
+    # Outermost, so a request stuck on a frozen database anywhere below still gets an answer.
+    "bcbt.request_deadline.request_deadline_middleware",
     # /healthz answers before host checks and the https redirect, so the container's probe
     # passes whatever DJANGO_ALLOWED_HOSTS says.
     "operations.middleware.HealthzMiddleware",
@@ -154,6 +156,28 @@ TEMPLATES = [
     },
 ]
 
+# --- Timeouts: no request waits on a frozen dependency ----------------------------------------
+
+# A frozen PostgreSQL or Redis still accepts connections (the kernel answers) and then never
+# replies, so every client needs its own bound (issue #16; docs/operations.md). The request
+# deadline (bcbt/request_deadline.py) sits above the others and below gunicorn's --timeout
+# (10 s), so a request answers with a "try again" page instead of dying with its worker.
+DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=2)
+# Per statement. The web default; the Celery worker, beat and migrations set a longer one (or
+# 0, no limit) in their environment (docker-compose.yml).
+DATABASE_STATEMENT_TIMEOUT_MS = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=3000)
+DATABASE_TIMEOUT_OPTIONS: dict[str, object] = {
+    "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+    "options": f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}",
+}
+REDIS_SOCKET_OPTIONS: dict[str, float] = {"socket_connect_timeout": 1, "socket_timeout": 1}
+# After a cache call fails, the cache is skipped for this long (accounts/cache.py), so one page
+# pays for a frozen Redis once, not once per cache call.
+BCBT_CACHE_RETRY_SECONDS = env.float("BCBT_CACHE_RETRY_SECONDS", default=10.0)
+BCBT_REQUEST_DEADLINE_SECONDS = env.float("BCBT_REQUEST_DEADLINE_SECONDS", default=3.5)
+# The broker carries only "go and look at the database" messages; the web never waits on it.
+BROKER_SOCKET_OPTIONS: dict[str, float] = {"socket_connect_timeout": 2, "socket_timeout": 5}
+
 # --- Data: database and cache -------------------------------------------------------------
 
 # PostgreSQL through DATABASE_URL in production and CI, SQLite under var/ otherwise.
@@ -162,6 +186,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Persistent connections are worth several times the throughput of connecting per request.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {}).update(DATABASE_TIMEOUT_OPTIONS)
 else:
     DATABASES["default"].setdefault("OPTIONS", {})
     # SQLite waits for a lock instead of failing at once when the worker writes at the same time.
@@ -176,7 +201,7 @@ CACHES: dict[str, dict[str, Any]] = {
             # Sign-in keeps working while Redis is down (see accounts/cache.py).
             "BACKEND": "accounts.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": REDIS_SOCKET_OPTIONS,
             "KEY_PREFIX": "bcbt",
         }
         if REDIS_URL
@@ -461,7 +486,11 @@ if BCBT_NOTIFICATION_RETENTION_DAYS < 30:
 # The broker only carries "go and look at the database" messages; everything clinical is
 # committed in the database first. Without a broker URL, make run uses the filesystem broker.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
-CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+    "visibility_timeout": 3600,
+    **BROKER_SOCKET_OPTIONS,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {

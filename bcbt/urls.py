@@ -38,6 +38,10 @@ urlpatterns = [
     path("about/", include("bcbt.about")),
     path("manifest.webmanifest", about.web_manifest, name="web-manifest"),
     path("admin/", admin.site.urls),
+    # Before allauth: the pages that email a sign-in code or a reset link say so when the
+    # email provider refuses, instead of failing.
+    path("accounts/login/code/", sign_in_views.request_login_code),
+    path("accounts/password/reset/", sign_in_views.password_reset),
     # Before allauth: the code confirmation page, wrapped to explain an expired or spent code.
     path("accounts/login/code/confirm/", sign_in_views.confirm_login_code),
     # Setting up the authenticator app counts as giving the second factor for this session.

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from unittest import mock
-
 import pytest
-from django.db.utils import OperationalError
+from django.db import connection
+
+from scripts.faults._servers import free_port
 
 
 @pytest.mark.django_db
@@ -17,9 +17,11 @@ def test_healthz_reports_each_component(client) -> None:
 
 
 @pytest.mark.django_db
-def test_healthz_is_503_when_the_database_is_down(client) -> None:
-    with mock.patch("bcbt.health.connection.cursor", side_effect=OperationalError("down")):
-        response = client.get("/healthz")
+def test_healthz_is_503_when_the_database_is_down(client, monkeypatch) -> None:
+    # A stopped server: nothing listens on the port, so connecting is refused at once.
+    monkeypatch.setitem(connection.settings_dict, "HOST", "127.0.0.1")
+    monkeypatch.setitem(connection.settings_dict, "PORT", str(free_port()))
+    response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["database"] == "unavailable"
 
