@@ -33,7 +33,7 @@ from accounts.models import (
 from accounts.services import lockout_usernames
 from care.activity import LastActivity, last_activity_for_patients
 from care.models import Episode, EpisodeStatus
-from notifications.models import Notification, NotificationState
+from notifications.models import Notification, NotificationKind, NotificationState
 
 # How far back the queue looks for failed messages and for lockouts.
 NOTIFICATION_FAILURE_WINDOW = datetime.timedelta(days=14)
@@ -280,14 +280,59 @@ class QueueEntry:
         return SupportKind(self.kind).label
 
 
+@dataclass(frozen=True)
+class StaffAlertFailure:
+    """A staff member whose email alerts (risk flags) failed lately: delivery facts only."""
+
+    staff: User
+    failed: int
+    dead: int
+    last_failed: datetime.datetime
+
+
 @dataclass
 class SupportQueue:
     sections: list[tuple[str, str, list[QueueEntry]]] = field(default_factory=list)
     inactive_days: int = 7
+    staff_alerts: list[StaffAlertFailure] = field(default_factory=list)
 
     @property
     def total(self) -> int:
-        return sum(len(entries) for _, _, entries in self.sections)
+        return sum(len(entries) for _, _, entries in self.sections) + len(self.staff_alerts)
+
+
+def failed_staff_alerts(*, service_id: int, now: datetime.datetime) -> list[StaffAlertFailure]:
+    """Staff of the service whose alerts by email or text failed in the window, in one query.
+
+    The navigator fixes delivery (a wrong address, a full mailbox); the alert itself is in the
+    staff member's in-app list and beside the flag, so this says nothing clinical."""
+    rows = (
+        Notification.objects.filter(
+            recipient__service_id=service_id,
+            recipient__role__in=[Role.PWP, Role.NAVIGATOR, Role.SERVICE_ADMIN],
+            kind=NotificationKind.STAFF_ALERT,
+            state__in=[NotificationState.FAILED, NotificationState.DEAD],
+            created_at__gte=now - NOTIFICATION_FAILURE_WINDOW,
+        )
+        .values("recipient_id")
+        .annotate(
+            failed=Count("pk"),
+            dead=Count("pk", filter=Q(state=NotificationState.DEAD)),
+            last_failed=Max("created_at"),
+        )
+        .order_by("-last_failed")
+    )
+    counts = list(rows)
+    staff = User.objects.in_bulk([row["recipient_id"] for row in counts])
+    return [
+        StaffAlertFailure(
+            staff=staff[row["recipient_id"]],
+            failed=row["failed"],
+            dead=row["dead"],
+            last_failed=row["last_failed"],
+        )
+        for row in counts
+    ]
 
 
 SECTION_TITLES = {
@@ -353,6 +398,7 @@ def support_queue_for_navigator(
     queue = SupportQueue(inactive_days=inactive_days)
     if navigator.service_id is None:
         return queue
+    queue.staff_alerts = failed_staff_alerts(service_id=navigator.service_id, now=now)
     patients = User.objects.filter(
         role=Role.PATIENT,
         episodes__status=EpisodeStatus.ACTIVE,

@@ -21,7 +21,7 @@ from django.db.models import Count, Q
 from accounts.models import User
 from care.activity import LastActivity, last_activity_for_patients
 from care.models import Episode
-from care.risk import open_risk_flags_for_episodes
+from care.risk import open_risk_flags_for_episodes, risk_flags_with_failed_alerts
 from care.selectors import caseload_for_staff
 from clinician.charts import Sparkline, sparkline
 from clinician.models import Message
@@ -98,6 +98,9 @@ def caseload_build(
         return []
     patient_ids = [episode.patient_id for episode in episodes_list]
     flags = open_risk_flags_for_episodes(episode_ids=ids)
+    failed_alerts = risk_flags_with_failed_alerts(
+        flag_ids=[flag.pk for episode_flags in flags.values() for flag in episode_flags]
+    )
     outcomes = episode_outcomes(episode_ids=ids)
 
     # Mood: each patient's local "today" can differ by time zone, so fetch a day either side.
@@ -163,6 +166,8 @@ def caseload_build(
         )
         if row.open_flags:
             row.reasons.append((f"Risk flag ({row.open_flags})", "red"))
+        if any(flag.pk in failed_alerts for flag in flags[episode.pk]):
+            row.reasons.append(("Email alert failed", "red"))
         if row.reliable_deterioration:
             row.reasons.append(("Reliable deterioration", "orange"))
         if fall is not None:

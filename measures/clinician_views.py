@@ -21,6 +21,7 @@ from care.risk import (
     risk_flag_close,
     risk_flag_get_for_staff,
     risk_flags_open_for_staff,
+    risk_flags_with_failed_alerts,
 )
 from care.selectors import episode_get_for_staff
 from care.services import audit_event_record
@@ -36,6 +37,9 @@ from measures.services import alliance_rating_record
 def flag_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     staff = request.user
     flags = list(risk_flags_open_for_staff(staff=staff))
+    failed = risk_flags_with_failed_alerts(flag_ids=[flag.pk for flag in flags])
+    for flag in flags:
+        flag.alert_failed = flag.pk in failed  # type: ignore[attr-defined]
     audit_event_record(
         actor=staff, action="risk_flag.list", request=request, detail={"open": len(flags)}
     )
@@ -82,6 +86,7 @@ def flag_detail(request: AuthenticatedHttpRequest, flag_id: int) -> HttpResponse
             "question": question,
             "answer": answer,
             "note_versions": earlier_versions(instance=flag, fields=("review_note",)),
+            "alert_failed": bool(risk_flags_with_failed_alerts(flag_ids=[flag.pk])),
         },
         status=status,
     )
