@@ -48,3 +48,24 @@ def test_a_silent_smtp_server_costs_one_timeout_and_the_alert_goes_out_once_late
     assert (outcome["duplicated"], outcome["lost"], outcome["sent_in_quiet_hours"]) == (0, 0, 0)
     assert float(outcome["longest_request_s"]) <= 5  # type: ignore[arg-type]
     assert "PROBLEMS" not in str(outcome["notes"])
+
+
+@pytest.mark.faults
+def test_provider_down_before_quiet_hours_sends_nothing_at_night_and_loses_nothing(
+    db: None,
+) -> None:
+    outcome = _run_scenario("provider_down", timeout=300)
+    assert outcome["expected"] == 50
+    assert outcome["sent_in_quiet_hours"] == 0
+    assert (outcome["duplicated"], outcome["lost"]) == (0, 0)
+
+
+@pytest.mark.faults
+@pytest.mark.redis
+@pytest.mark.worker
+def test_three_worker_kills_lose_nothing_and_resend_only_the_window(db: None) -> None:
+    outcome = _run_scenario("worker_kill", timeout=600)
+    assert (outcome["expected"], outcome["sent"], outcome["lost"]) == (300, 300, 0)
+    # SMTP cannot be asked what it has: a message accepted in the last moment before a kill is
+    # sent again. At most the sending threads of the killed worker: 2 processes of 8, 3 kills.
+    assert int(outcome["duplicated"]) <= 3 * 2 * 8  # type: ignore[call-overload]
