@@ -33,6 +33,7 @@ from accounts.support_sources import (
     delivery_failure_counts,
     delivery_failures_recent,
     getting_started_steps,
+    staff_alert_failure_counts,
 )
 from care.activity import LastActivity, last_activity_for_patients
 from care.models import Episode, EpisodeStatus
@@ -245,14 +246,49 @@ class QueueEntry:
         return SupportKind(self.kind).label
 
 
+@dataclass(frozen=True)
+class StaffAlertFailure:
+    """A staff member whose email alerts (risk flags) failed lately: delivery facts only."""
+
+    staff: User
+    failed: int
+    dead: int
+    last_failed: datetime.datetime
+
+
 @dataclass
 class SupportQueue:
     sections: list[tuple[str, str, list[QueueEntry]]] = field(default_factory=list)
     inactive_days: int = 7
+    staff_alerts: list[StaffAlertFailure] = field(default_factory=list)
 
     @property
     def total(self) -> int:
-        return sum(len(entries) for _, _, entries in self.sections)
+        return sum(len(entries) for _, _, entries in self.sections) + len(self.staff_alerts)
+
+
+def failed_staff_alerts(*, service_id: int, now: datetime.datetime) -> list[StaffAlertFailure]:
+    """Staff of the service whose alerts by email or text failed in the window, in one query
+    (counted by the app that delivers them, registered in ``accounts.support_sources``).
+
+    The navigator fixes delivery (a wrong address, a full mailbox); the alert itself is in the
+    staff member's in-app list and beside the flag, so this says nothing clinical."""
+    counts = staff_alert_failure_counts(service_id, now - NOTIFICATION_FAILURE_WINDOW)
+    staff = User.objects.in_bulk(list(counts))
+    return sorted(
+        (
+            StaffAlertFailure(
+                staff=staff[staff_id],
+                failed=count.failed,
+                dead=count.dead,
+                last_failed=count.last_failed,
+            )
+            for staff_id, count in counts.items()
+            if staff_id in staff
+        ),
+        key=lambda failure: failure.last_failed,
+        reverse=True,
+    )
 
 
 SECTION_TITLES = {
@@ -322,6 +358,7 @@ def support_queue_for_navigator(  # noqa: C901
     queue = SupportQueue(inactive_days=inactive_days)
     if navigator.service_id is None:
         return queue
+    queue.staff_alerts = failed_staff_alerts(service_id=navigator.service_id, now=now)
     patients = User.objects.filter(
         role=Role.PATIENT,
         episodes__status=EpisodeStatus.ACTIVE,

@@ -51,6 +51,8 @@ class DeliveryFailures:
 
 _steps: dict[str, GettingStartedStep] = {}
 _failures: list[DeliveryFailures] = []
+# Service id, since -> staff id -> their failed alerts (risk flags) by email or text.
+_staff_alert_failures: list[Callable[[int, datetime.datetime], dict[int, FailureCount]]] = []
 
 
 def getting_started_step_register(
@@ -78,3 +80,16 @@ def delivery_failure_counts(
 
 def delivery_failures_recent(patient: User, since: datetime.datetime) -> list[Any]:
     return _failures[0].recent(patient, since) if _failures else []
+
+
+def staff_alert_failures_register(
+    *, counts: Callable[[int, datetime.datetime], dict[int, FailureCount]]
+) -> None:
+    """The one app that delivers alerts says whose failed. Registering again replaces it."""
+    _staff_alert_failures[:] = [counts]
+
+
+def staff_alert_failure_counts(
+    service_id: int, since: datetime.datetime
+) -> dict[int, FailureCount]:
+    return _staff_alert_failures[0](service_id, since) if _staff_alert_failures else {}

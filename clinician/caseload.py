@@ -28,7 +28,7 @@ from clinician.charts import Sparkline, sparkline
 from clinician.models import Message
 from measures.outcomes import episode_outcomes
 from moodlog.models import MoodRating
-from safety.selectors import open_risk_flags_for_episodes
+from safety.selectors import open_risk_flags_for_episodes, risk_flags_with_failed_alerts
 
 MOOD_WINDOW_DAYS = 7
 MOOD_FALL_POINTS = 2
@@ -175,6 +175,9 @@ def caseload_build(  # noqa: C901
     patient_scope = episodes.order_by().values_list("patient_id", flat=True)
     flags = open_risk_flags_for_episodes(episode_ids=episode_scope)
     outcomes = episode_outcomes(episode_ids=episode_scope)
+    failed_alerts = risk_flags_with_failed_alerts(
+        flag_ids=[flag.pk for episode_flags in flags.values() for flag in episode_flags]
+    )
 
     means = _mood_means(patient_scope=patient_scope, episodes=episodes_list, now=now)
     last_activity = last_activity_for_patients(patient_ids=patient_scope)
@@ -223,6 +226,8 @@ def caseload_build(  # noqa: C901
         )
         if row.open_flags:
             row.reasons.append((f"Risk flag ({row.open_flags})", "red"))
+        if any(flag.pk in failed_alerts for flag in flags.get(episode.pk, [])):
+            row.reasons.append(("Email alert failed", "red"))
         if row.reliable_deterioration:
             row.reasons.append(("Reliable deterioration", "orange"))
         if fall is not None:

@@ -5,6 +5,7 @@ import datetime
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 
@@ -48,6 +49,25 @@ class NotificationState(models.TextChoices):
     DEAD = "dead", "Failed for good"
     WITHDRAWN = "withdrawn", "No longer needed"
     DIGESTED = "digested", "Sent as part of a digest"
+
+
+# A staff alert is in the app from the moment it is queued, whatever its email does, so an
+# email that is late, failing or dead never hides a risk flag from the person it is for.
+STAFF_ALERT_IN_APP_STATES = (
+    NotificationState.PENDING,
+    NotificationState.QUEUED,
+    NotificationState.SENDING,
+    NotificationState.FAILED,
+    NotificationState.DEAD,
+)
+
+
+def in_app_visible() -> Q:
+    """The rows a recipient sees in the app: sent ones, and staff alerts whatever happened."""
+    return Q(in_app=True) & (
+        Q(state=NotificationState.SENT)
+        | Q(kind=NotificationKind.STAFF_ALERT, state__in=STAFF_ALERT_IN_APP_STATES)
+    )
 
 
 class Notification(models.Model):

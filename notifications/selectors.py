@@ -6,12 +6,18 @@ import datetime
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Max, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Role
 from accounts.models import User as UserModel
 from care.models import EpisodeStatus, Service
-from notifications.models import Notification, NotificationPreference, NotificationState
+from notifications.models import (
+    Notification,
+    NotificationPreference,
+    NotificationState,
+    in_app_visible,
+)
 from notifications.services import (
     notification_preference_defaults,
     service_for_patient,
@@ -30,16 +36,16 @@ FAILING_LOOKBACK = datetime.timedelta(days=30)
 def inbox_for(*, user: User, limit: int = 50) -> QuerySet[Notification]:
     """The user's own in-app notifications, newest first."""
     return (
-        Notification.objects.filter(recipient=user, in_app=True, state=NotificationState.SENT)
-        .only("id", "kind", "subject", "body", "link", "sent_at", "read_at")
-        .order_by("-sent_at", "-id")[:limit]
+        Notification.objects.filter(in_app_visible(), recipient=user)
+        .only("id", "kind", "subject", "body", "link", "sent_at", "due_at", "read_at", "state")
+        .order_by(Coalesce("sent_at", "due_at").desc(), "-id")[:limit]
     )
 
 
 def unread_count(*, user: User) -> int:
     """How many of the user's in-app notifications they have not read yet."""
     return Notification.objects.filter(
-        recipient=user, in_app=True, state=NotificationState.SENT, read_at__isnull=True
+        in_app_visible(), recipient=user, read_at__isnull=True
     ).count()
 
 

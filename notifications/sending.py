@@ -109,7 +109,9 @@ def _pool(width: int) -> Iterator[ThreadPoolExecutor]:
         executor.shutdown(wait=True)
 
 
-def send_all(
+# Complexity: sending threads, the rate limit and recording as each send finishes are one loop
+# whose order bounds the duplicate window (README, notifications).
+def send_all(  # noqa: C901
     *,
     rows: Sequence[Notification],
     messages: dict[int, OutgoingMessage],
@@ -139,12 +141,27 @@ def send_all(
                 record(done)
             return
         with _pool(width) as executor:
-            pending: dict[Future[Outcome], Notification] = {
-                executor.submit(_send_one, row, messages[row.id], connections, deadline): row
-                for row in rows
-            }
+            waiting = iter(rows)
+            pending: dict[Future[Outcome], Notification] = {}
+
+            def submit_next() -> None:
+                row = next(waiting, None)
+                if row is not None:
+                    future = executor.submit(
+                        _send_one, row, messages[row.id], connections, deadline
+                    )
+                    pending[future] = row
+
+            # At most ``width`` sends are under way or finished but unrecorded: a new send
+            # starts only once a finished one is recorded. Otherwise a dispatcher thread slow
+            # to record (a worker starved of CPU) lets accepted-but-unrecorded messages pile
+            # up, and each of them is sent again if the worker dies (the duplicate window).
+            for _ in range(width):
+                submit_next()
             while pending:
                 finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
                 record([(pending.pop(future), future.result()) for future in finished])
+                for _ in finished:
+                    submit_next()
     finally:
         connections.close_all()

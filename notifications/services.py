@@ -29,6 +29,7 @@ from notifications.models import (
     NotificationPreference,
     NotificationState,
     ServiceNotificationPolicy,
+    in_app_visible,
 )
 from notifications.preferences import in_window
 from notifications.sweep import SweepResult, notifications_sweep
@@ -218,7 +219,7 @@ def notification_kind_stop(*, patient: User, kind: str) -> NotificationPreferenc
 
 def notifications_mark_read(*, user: User, now: datetime.datetime | None = None) -> int:
     return Notification.objects.filter(
-        recipient=user, in_app=True, state=NotificationState.SENT, read_at__isnull=True
+        in_app_visible(), recipient=user, read_at__isnull=True
     ).update(read_at=now or timezone.now())
 
 

@@ -7,13 +7,19 @@ from collections.abc import Collection
 
 from django.db.models import Count, Max, OuterRef, Q, QuerySet
 
-from accounts.models import User
+from accounts.models import Role, User
 from accounts.support_sources import (
     FailureCount,
     delivery_failures_register,
     getting_started_step_register,
+    staff_alert_failures_register,
 )
-from notifications.models import Notification, NotificationPreference, NotificationState
+from notifications.models import (
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    NotificationState,
+)
 
 FAILED_STATES = (NotificationState.FAILED, NotificationState.DEAD)
 
@@ -62,3 +68,33 @@ getting_started_step_register(
     order=20,
 )
 delivery_failures_register(counts=failure_counts, recent=failures_recent)
+
+
+def staff_alert_failure_counts(
+    service_id: int, since: datetime.datetime
+) -> dict[int, FailureCount]:
+    """Staff of a service whose alerts (risk flags) failed or died since ``since``, in one query."""
+    rows = (
+        Notification.objects.filter(
+            recipient__service_id=service_id,
+            recipient__role__in=[Role.PWP, Role.NAVIGATOR, Role.SERVICE_ADMIN],
+            kind=NotificationKind.STAFF_ALERT,
+            state__in=FAILED_STATES,
+            created_at__gte=since,
+        )
+        .values("recipient_id")
+        .annotate(
+            failed=Count("pk"),
+            dead=Count("pk", filter=Q(state=NotificationState.DEAD)),
+            last_failed=Max("created_at"),
+        )
+    )
+    return {
+        row["recipient_id"]: FailureCount(
+            failed=row["failed"], dead=row["dead"], last_failed=row["last_failed"]
+        )
+        for row in rows
+    }
+
+
+staff_alert_failures_register(counts=staff_alert_failure_counts)

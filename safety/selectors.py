@@ -10,6 +10,7 @@ from django.http import Http404
 
 from accounts.models import Role, User
 from care.models import DutyQueueMember
+from notifications.models import Notification, NotificationKind, NotificationState
 from safety.models import RiskFlag, RiskFlagRoute, RiskFlagStatus
 
 
@@ -93,3 +94,23 @@ def open_risk_flags_for_episodes(*, episode_ids: Iterable[int]) -> dict[int, lis
         assert flag.episode_id is not None
         flags[flag.episode_id].append(flag)
     return {episode_id: flags.get(episode_id, []) for episode_id in ids}
+
+
+# The keys risk_flag_raise and risk_flag_escalate give alerts; the flag's id is the second part.
+_ALERT_KEY = r"^risk-flag(-escalated)?:[0-9]+:"
+FAILED_ALERT_STATES = (NotificationState.FAILED, NotificationState.DEAD)
+
+
+def risk_flags_with_failed_alerts(*, flag_ids: Iterable[int]) -> set[int]:
+    """The flags among ``flag_ids`` whose email or text alert failed or died, in one query.
+
+    Such a flag is shown with a warning wherever it is listed: the person it was sent to may not
+    know about it, and only the page can tell them (the alert is also in their in-app list)."""
+    wanted = set(flag_ids)
+    if not wanted:
+        return set()
+    keys = Notification.objects.filter(
+        kind=NotificationKind.STAFF_ALERT, state__in=FAILED_ALERT_STATES, key__regex=_ALERT_KEY
+    ).values_list("key", flat=True)
+    failing = {int(key.split(":")[1]) for key in keys}
+    return failing & wanted

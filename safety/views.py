@@ -15,7 +15,11 @@ from accounts.models import Role
 from care.history import earlier_versions
 from care.services import audit_event_record
 from safety.forms import FlagCloseForm
-from safety.selectors import risk_flag_get_for_staff, risk_flags_open_for_staff
+from safety.selectors import (
+    risk_flag_get_for_staff,
+    risk_flags_open_for_staff,
+    risk_flags_with_failed_alerts,
+)
 from safety.services import RiskFlagAlreadyClosed, risk_flag_close
 from safety.sources import flag_source_describe
 
@@ -24,10 +28,15 @@ from safety.sources import flag_source_describe
 def flag_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     staff = request.user
     flags = list(risk_flags_open_for_staff(staff=staff))
+    failed = risk_flags_with_failed_alerts(flag_ids=[flag.pk for flag in flags])
     audit_event_record(
         actor=staff, action="risk_flag.list", request=request, detail={"open": len(flags)}
     )
-    return render(request, "safety/flag_list.html", {"flags": flags})
+    return render(
+        request,
+        "safety/flag_list.html",
+        {"flags": [(flag, flag.pk in failed) for flag in flags]},
+    )
 
 
 @role_required(Role.PWP, Role.SERVICE_ADMIN)
@@ -61,6 +70,7 @@ def flag_detail(request: AuthenticatedHttpRequest, flag_id: int) -> HttpResponse
             "form": form,
             "source": flag_source_describe(flag.source_response),
             "note_versions": earlier_versions(instance=flag, fields=("review_note",)),
+            "alert_failed": bool(risk_flags_with_failed_alerts(flag_ids=[flag.pk])),
         },
         status=status,
     )

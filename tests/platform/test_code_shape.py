@@ -31,6 +31,7 @@ LONG_MODULES = {
     "accounts/services.py": "sign-in links, support requests and devices; next to split by noun",
     "modules/selectors.py": "programme, progress and exercise reads; next to split by noun",
     "moodlog/api.py": "the mood endpoints with their OpenAPI descriptions, which are long",
+    "notifications/sweep.py": "the sweep's batch stages read in order; next to split by stage",
 }
 
 
