@@ -10,7 +10,7 @@ from moodlog.models import MoodRating
 from notifications.models import Notification, NotificationKind
 from notifications.preferences import PatientSettings
 from notifications.registry import rule_register
-from notifications.sources import DueNotification, Wording, reminder_reached
+from notifications.sources import DueNotification, Wording, daily_reminder, reminder_reached
 
 
 class MoodReminderRule:
@@ -44,15 +44,8 @@ class MoodReminderRule:
             if (patient.patient_id, day) in rated:
                 continue
             items.append(
-                DueNotification(
-                    patient_id=patient.patient_id,
-                    kind=self.kind,
-                    key=f"{self.kind}:{patient.patient_id}:{day.isoformat()}",
-                    local_day=day,
-                    due_at=patient.reminder_at(day),
-                    subject=self.wording.subject,
-                    body=self.wording.body,
-                    link=link,
+                daily_reminder(
+                    kind=self.kind, wording=self.wording, patient=patient, day=day, link=link
                 )
             )
         return items

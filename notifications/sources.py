@@ -62,6 +62,23 @@ class DueRule(Protocol):
     def stale_ids(self, *, notifications: Sequence[Notification]) -> set[int]: ...
 
 
+def daily_reminder(
+    *, kind: str, wording: Wording, patient: PatientSettings, day: datetime.date, link: str
+) -> DueNotification:
+    """One patient's reminder of ``kind`` for their local ``day``: one key per patient, kind
+    and day, so a sweep that runs again finds it already queued."""
+    return DueNotification(
+        patient_id=patient.patient_id,
+        kind=kind,
+        key=f"{kind}:{patient.patient_id}:{day.isoformat()}",
+        local_day=day,
+        due_at=patient.reminder_at(day),
+        subject=wording.subject,
+        body=wording.body,
+        link=link,
+    )
+
+
 def reminder_reached(patient: PatientSettings, now: datetime.datetime) -> bool:
     """Whether the patient's daily reminder moment has come today, in absolute time.
 
@@ -136,16 +153,12 @@ class EpisodeDueRule:
         for patient in reached:
             if patient.episode_id not in due_episodes:
                 continue
-            day = patient.local_day(now)
             items.append(
-                DueNotification(
-                    patient_id=patient.patient_id,
+                daily_reminder(
                     kind=self.kind,
-                    key=f"{self.kind}:{patient.patient_id}:{day.isoformat()}",
-                    local_day=day,
-                    due_at=patient.reminder_at(day),
-                    subject=self.wording.subject,
-                    body=self.wording.body,
+                    wording=self.wording,
+                    patient=patient,
+                    day=patient.local_day(now),
                     link=link,
                 )
             )
