@@ -181,12 +181,18 @@ def questionnaires_due_for_patient(
 
 
 def questionnaire_responses_for_patient(
-    *, patient: User, instrument_code: str | None = None
+    *,
+    patient: User,
+    instrument_code: str | None = None,
+    since: datetime.datetime | None = None,
 ) -> QuerySet[QuestionnaireResponse]:
-    """A patient's own answers, newest first (never the PWP's alliance ratings about them)."""
+    """A patient's own answers, newest first (never the PWP's alliance ratings about them);
+    ``since`` keeps those submitted at or after that moment."""
     responses = QuestionnaireResponse.objects.filter(patient=patient, respondent=patient)
     if instrument_code is not None:
         responses = responses.filter(instrument_code=instrument_code)
+    if since is not None:
+        responses = responses.filter(submitted_at__gte=since)
     return responses.order_by("-submitted_at", "-id")
 
 
