@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-BENCHMARKS = ["mood", "notifications", "dispatch"]
+BENCHMARKS = ["mood", "notifications", "dispatch", "exports"]
 
 
 def _environment() -> None:
