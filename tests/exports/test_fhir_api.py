@@ -184,3 +184,14 @@ def test_licensed_questionnaires_are_served_without_item_text(
 
 def test_an_unknown_questionnaire_gets_404(pwp_api: APIClient) -> None:
     assert pwp_api.get("/api/v1/fhir/Questionnaire/nope").status_code == 404
+
+
+def test_the_bundle_takes_the_same_number_of_queries_however_many_answers(
+    pwp_api: APIClient,
+    patient: User,
+    answered: list[QuestionnaireResponse],
+    django_assert_max_num_queries: Any,
+) -> None:
+    # Token lookup, scoping, the answers with their people, the audit event: none per answer.
+    with django_assert_max_num_queries(8):
+        bundle_of(search(pwp_api, "QuestionnaireResponse", patient))
