@@ -54,7 +54,7 @@ class UserAdmin(AuditedAdminMixin, ServiceScopedAdminMixin, DjangoUserAdmin):
     list_filter = ("role", "service", "is_active")
     fieldsets = (
         *DjangoUserAdmin.fieldsets,  # type: ignore[misc]
-        ("bcbt", {"fields": ("role", "service", "time_zone", "phone_number")}),
+        ("bcbt", {"fields": ("role", "service", "time_zone", "phone_number", "nhs_number")}),
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from accounts.nhs_number import validate_nhs_number
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -29,6 +31,10 @@ class User(AbstractUser):
         max_length=64, default="Europe/London", validators=[validate_time_zone]
     )
     phone_number = models.CharField(max_length=20, blank=True)
+    # Optional: known for a patient once the service has it; exported as the FHIR identifier.
+    nhs_number = models.CharField(
+        "NHS number", max_length=10, blank=True, validators=[validate_nhs_number]
+    )
     # Staff belong to one service; a patient's service comes from their episode, but we keep
     # the service they are registered with so the duty queue can find them without an episode.
     service = models.ForeignKey(
@@ -40,7 +46,18 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=models.Q(role__in=[choice.value for choice in Role]),
                 name="user_role_valid",
-            )
+            ),
+            # The Modulus 11 check lives in the validator; the database holds the shape and
+            # that one number belongs to one person.
+            models.CheckConstraint(
+                condition=models.Q(nhs_number="") | models.Q(nhs_number__regex=r"^[0-9]{10}$"),
+                name="user_nhs_number_ten_digits",
+            ),
+            models.UniqueConstraint(
+                fields=["nhs_number"],
+                condition=~models.Q(nhs_number=""),
+                name="user_nhs_number_unique",
+            ),
         ]
 
     @property

@@ -9,4 +9,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("modules.api_urls")),
     path("", include("accounts.api_urls")),
     path("", include("moodlog.api_urls")),
+    path("", include("exports.api_urls")),
 ]

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "clinician",
     "patients",
     "operations",
+    "exports",
     "treatment",
 ]
 

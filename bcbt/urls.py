@@ -55,6 +55,7 @@ urlpatterns = [
     path("", include("measures.urls")),
     path("", include("safety.urls")),
     path("", include("modules.urls")),
+    path("", include("exports.urls")),
     path("notifications/", include("notifications.urls")),
     path("unsubscribe/", include("notifications.unsubscribe_urls")),
     path("mood/", include("moodlog.urls")),

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-BENCHMARKS = ["http", "mood", "notifications", "pages", "dispatch"]
+BENCHMARKS = ["http", "mood", "notifications", "pages", "dispatch", "exports"]
 
 
 def _environment() -> None:

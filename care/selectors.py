@@ -103,3 +103,18 @@ def episode_get_for_staff(*, staff: User, patient_id: int) -> Episode:
 
 def patient_get_for_staff(*, staff: User, patient_id: int) -> User:
     return episode_get_for_staff(staff=staff, patient_id=patient_id).patient
+
+
+def patient_get_for_service_admin(*, staff: User, patient_id: int) -> User:
+    """A patient of this service admin's service, whether or not their treatment has ended (a
+    subject access request may come years later). Anyone else gets the same 404."""
+    if staff.role != Role.SERVICE_ADMIN or staff.service_id is None:
+        raise Http404("No such patient.")
+    episode = (
+        Episode.objects.filter(patient_id=patient_id, service_id=staff.service_id)
+        .select_related("patient")
+        .first()
+    )
+    if episode is None:
+        raise Http404("No such patient.")
+    return episode.patient

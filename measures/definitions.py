@@ -48,6 +48,24 @@ class Option:
 
 
 @dataclass(frozen=True)
+class Coding:
+    """A code from a code system (LOINC, SNOMED CT, or bcbt's own where neither has one)."""
+
+    system: str
+    code: str
+    display: str
+
+
+@dataclass(frozen=True)
+class Codes:
+    """How records systems name the instrument: the panel (the whole questionnaire) and the
+    total score. The first total coding is the primary one (LOINC where it exists)."""
+
+    panel: Coding
+    total: tuple[Coding, ...]
+
+
+@dataclass(frozen=True)
 class Band:
     minimum: int
     maximum: int
@@ -82,6 +100,7 @@ class Instrument:
     caseness_at_least: int | None
     reliable_change: int | None
     flags: tuple[FlagRule, ...]
+    codes: Codes
     subscales: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
 
     @property
@@ -139,6 +158,20 @@ class OutcomeRules:
     instruments: tuple[Instrument, ...]
 
 
+def _coding_from_data(data: Mapping[str, Any]) -> Coding:
+    return Coding(system=str(data["system"]), code=str(data["code"]), display=str(data["display"]))
+
+
+def _codes_from_data(code: str, data: Mapping[str, Any] | None) -> Codes:
+    """Every instrument names its panel and total: an export must never send an uncoded score."""
+    if not data or not data.get("panel") or not data.get("total"):
+        raise DefinitionError(f"{code}: the file needs codes for the panel and the total.")
+    return Codes(
+        panel=_coding_from_data(data["panel"]),
+        total=tuple(_coding_from_data(coding) for coding in data["total"]),
+    )
+
+
 def _instrument_from_data(data: Mapping[str, Any]) -> Instrument:
     items = tuple(str(text) for text in data.get("items") or ())
     item_count = int(data.get("item_count") or len(items))
@@ -174,6 +207,7 @@ def _instrument_from_data(data: Mapping[str, Any]) -> Instrument:
             )
             for rule in data.get("flags") or ()
         ),
+        codes=_codes_from_data(str(data["code"]), data.get("codes")),
         subscales={
             str(name): tuple(int(number) for number in numbers)
             for name, numbers in (data.get("subscales") or {}).items()

@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -181,12 +181,18 @@ def questionnaires_due_for_patient(
 
 
 def questionnaire_responses_for_patient(
-    *, patient: User, instrument_code: str | None = None
+    *,
+    patient: User,
+    instrument_code: str | None = None,
+    since: datetime.datetime | None = None,
 ) -> QuerySet[QuestionnaireResponse]:
-    """A patient's own answers, newest first (never the PWP's alliance ratings about them)."""
+    """A patient's own answers, newest first (never the PWP's alliance ratings about them);
+    ``since`` keeps those submitted at or after that moment."""
     responses = QuestionnaireResponse.objects.filter(patient=patient, respondent=patient)
     if instrument_code is not None:
         responses = responses.filter(instrument_code=instrument_code)
+    if since is not None:
+        responses = responses.filter(submitted_at__gte=since)
     return responses.order_by("-submitted_at", "-id")
 
 
@@ -304,3 +310,16 @@ def episodes_with_questionnaire_due(*, episode_days: Mapping[int, datetime.date]
         if respondent_id == patient_id and submitted_at > wanted[episode_id][0]:
             answered[episode_id].add(code)
     return {episode_id for episode_id, (_, codes) in wanted.items() if codes - answered[episode_id]}
+
+
+def questionnaire_responses_for_service(
+    *, service: Service, since: datetime.datetime | None = None
+) -> QuerySet[QuestionnaireResponse]:
+    """Patients' own answers given in the service's episodes, oldest first, for the service's
+    FHIR export (a management command: the caller is the operator, not a web user)."""
+    responses = QuestionnaireResponse.objects.filter(
+        episode__service=service, respondent_id=F("patient_id")
+    )
+    if since is not None:
+        responses = responses.filter(submitted_at__gte=since)
+    return responses.select_related("patient", "respondent").order_by("submitted_at", "id")

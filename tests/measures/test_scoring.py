@@ -173,6 +173,10 @@ def test_a_definition_with_a_gap_in_its_bands_fails_loudly() -> None:
         "options": [{"value": 0, "label": "No"}, {"value": 1, "label": "Yes"}],
         "items": ["a", "b"],
         "bands": [{"min": 0, "max": 0, "label": "Low"}, {"min": 2, "max": 2, "label": "High"}],
+        "codes": {
+            "panel": {"system": "urn:test", "code": "broken", "display": "Broken"},
+            "total": [{"system": "urn:test", "code": "broken-total", "display": "Total"}],
+        },
     }
     with pytest.raises(DefinitionError, match="bands"):
         _instrument_from_data(data)
