@@ -30,6 +30,14 @@ class RiskFlagReason(models.TextChoices):
     NEEDS_CLINICIAN_REVIEW = "needs_clinician_review", "Needs clinician review"
 
 
+class RiskFlagSourceKind(models.TextChoices):
+    QUESTIONNAIRE = "questionnaire", "Questionnaire answer"
+    MESSAGE = "message", "Message to the PWP"
+    MOOD_NOTE = "mood_note", "Mood note"
+    EXERCISE_ANSWER = "exercise_answer", "Exercise answer"
+    SESSION_TOPIC = "session_topic", "Topic for the next session"
+
+
 class RiskFlag(models.Model):
     """A patient's answer that a clinician must review, such as PHQ-9 question 9 above 0.
 
@@ -57,6 +65,11 @@ class RiskFlag(models.Model):
         on_delete=models.RESTRICT,
         related_name="risk_flags",
     )
+    # What raised the flag; for free text, the safety phrase it matched (shown to clinicians only).
+    source_kind = models.CharField(
+        max_length=20, choices=RiskFlagSourceKind.choices, default=RiskFlagSourceKind.QUESTIONNAIRE
+    )
+    matched_phrase = models.CharField(max_length=200, blank=True)
     reason = models.CharField(
         max_length=40,
         choices=RiskFlagReason.choices,

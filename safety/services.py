@@ -31,7 +31,13 @@ from care.models import DutyQueueMember, Episode, Service
 from care.services import audit_event_record
 from notifications.models import Notification, NotificationKind, NotificationState
 from notifications.services import notification_enqueue
-from safety.models import RiskFlag, RiskFlagReason, RiskFlagRoute, RiskFlagStatus
+from safety.models import (
+    RiskFlag,
+    RiskFlagReason,
+    RiskFlagRoute,
+    RiskFlagSourceKind,
+    RiskFlagStatus,
+)
 
 ALERT_SUBJECT = "A patient needs a clinician review"
 ALERT_BODY_PWP = "A patient on your caseload needs a clinician review."
@@ -124,6 +130,8 @@ def risk_flag_raise(
     source_response: Any,
     review_due_at: datetime.datetime,
     reason: str = RiskFlagReason.NEEDS_CLINICIAN_REVIEW,
+    source_kind: str = RiskFlagSourceKind.QUESTIONNAIRE,
+    matched_phrase: str = "",
     now: datetime.datetime | None = None,
 ) -> RiskFlag:
     """Raise a flag and queue its alerts. Call it inside the transaction that stores the answers,
@@ -135,6 +143,8 @@ def risk_flag_raise(
         episode=episode,
         service=service,
         source_response=source_response,
+        source_kind=source_kind,
+        matched_phrase=matched_phrase,
         reason=reason,
         route=RiskFlagRoute.PWP if pwp is not None else RiskFlagRoute.DUTY_QUEUE,
         pwp=pwp,
@@ -157,11 +167,17 @@ def risk_flag_raise(
             due_at=now,
         )
     audit_event_record(
-        actor=patient if source_response is not None else None,
+        # The patient's own words or answers raised it; one raised for them by staff has no actor.
+        actor=(
+            patient
+            if source_response is not None or source_kind != RiskFlagSourceKind.QUESTIONNAIRE
+            else None
+        ),
         action="risk_flag.raise",
         patient=patient,
         target=flag,
-        detail={"route": flag.route, "alerts": len(recipients)},
+        # The kind of source only: the matched words are clinical and stay on the flag.
+        detail={"route": flag.route, "alerts": len(recipients), "source": source_kind},
     )
     return flag
 

@@ -17,6 +17,7 @@ from care.services import audit_event_record
 from safety.forms import FlagCloseForm
 from safety.selectors import risk_flag_get_for_staff, risk_flags_open_for_staff
 from safety.services import RiskFlagAlreadyClosed, risk_flag_close
+from safety.signposting import crisis_signposting
 from safety.sources import flag_source_describe
 
 
@@ -64,3 +65,10 @@ def flag_detail(request: AuthenticatedHttpRequest, flag_id: int) -> HttpResponse
         },
         status=status,
     )
+
+
+@role_required(Role.PATIENT)
+def crisis_help(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Where a patient lands straight after saving words that raised a flag: crisis signposting
+    first, then the way back. The page never repeats what they wrote."""
+    return render(request, "safety/crisis_help.html", {"signposting": crisis_signposting()})
