@@ -17,7 +17,8 @@ from accounts.models import User
 from care.selectors import episode_active_for_patient
 from safety.models import RiskFlag, RiskFlagStatus
 from safety.phrases import phrase_match
-from safety.services import risk_flag_raise, working_days_after
+from safety.services import risk_flag_raise
+from safety.working_days import working_days_after
 
 # Free text has no service configuration of its own (that lives with questionnaires, above
 # safety): it gets the same default review time as a PHQ-9 flag, one working day.

@@ -16,7 +16,6 @@ so a flag always reaches someone.
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -50,34 +49,6 @@ ALERT_BODY_ESCALATED = (
 
 class RiskFlagAlreadyClosed(Exception):
     """Someone else closed the flag first; the view answers 409."""
-
-
-# --- Working days -------------------------------------------------------------------------
-
-
-def working_days_after(
-    *, start: datetime.datetime, working_days: int, zone: zoneinfo.ZoneInfo
-) -> datetime.datetime:
-    """The moment ``working_days`` working days (Monday to Friday) after ``start``.
-
-    Keeps the local time of day, so a flag raised at 17:00 on a Friday is due at 17:00 on
-    Monday. A flag raised at a weekend starts its clock at 00:00 on the Monday, which gives the
-    PWP the whole of Monday. Bank holidays are not known to bcbt and count as working days.
-    """
-    local = start.astimezone(zone)
-    if local.weekday() >= 5:
-        days_to_monday = 7 - local.weekday()
-        local = datetime.datetime.combine(
-            local.date() + datetime.timedelta(days=days_to_monday), datetime.time(0, 0), zone
-        )
-    day = local.date()
-    remaining = working_days
-    while remaining > 0:
-        day += datetime.timedelta(days=1)
-        if day.weekday() < 5:
-            remaining -= 1
-    # Combining with the wall-clock time (not adding hours) keeps 17:00 across a clock change.
-    return datetime.datetime.combine(day, local.timetz().replace(tzinfo=None), zone)
 
 
 # --- The duty queue -------------------------------------------------------------------------
