@@ -47,8 +47,9 @@ def risk_flags_open_for_staff(*, staff: User) -> QuerySet[RiskFlag]:
     if scope is None:
         return RiskFlag.objects.none()
     return (
-        RiskFlag.objects.filter(scope, status=RiskFlagStatus.OPEN)
-        .select_related("patient", "pwp", "service")
+        RiskFlag.objects.filter(scope)
+        .exclude(status=RiskFlagStatus.CLOSED)
+        .select_related("patient", "pwp", "service", "acknowledged_by")
         .order_by("created_at", "id")
     )
 
@@ -78,8 +79,11 @@ def open_risk_flags_for_episodes(*, episode_ids: Iterable[int]) -> dict[int, lis
     """
     ids = list(episode_ids)
     flags: dict[int, list[RiskFlag]] = defaultdict(list)
-    for flag in RiskFlag.objects.filter(episode_id__in=ids, status=RiskFlagStatus.OPEN).order_by(
-        "created_at", "id"
+    # Acknowledged flags are still open until closed: they stay first on the caseload.
+    for flag in (
+        RiskFlag.objects.filter(episode_id__in=ids)
+        .exclude(status=RiskFlagStatus.CLOSED)
+        .order_by("created_at", "id")
     ):
         assert flag.episode_id is not None
         flags[flag.episode_id].append(flag)

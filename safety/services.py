@@ -153,6 +153,51 @@ def risk_flag_raise(
     return flag
 
 
+def episode_end_refused_for_flags(episode: Episode) -> str | None:
+    """Why an episode cannot end yet: a flag of its patient's not closed (open or acknowledged).
+
+    Ending treatment would take the flag off the PWP's caseload, so it is reviewed first."""
+    waiting = RiskFlag.objects.filter(episode=episode).exclude(status=RiskFlagStatus.CLOSED).count()
+    if not waiting:
+        return None
+    return (
+        f"This treatment cannot end while a risk flag is not closed ({waiting} waiting): review "
+        "and close each with a note first."
+    )
+
+
+def risk_flag_acknowledge(
+    *,
+    flag: RiskFlag,
+    by: User,
+    request: HttpRequest | None = None,
+    now: datetime.datetime | None = None,
+) -> RiskFlag:
+    """Say "I'm on it": stops escalation and shows who. The caller has checked ``by`` may see
+    it. Acknowledging an acknowledged flag keeps the first person; a closed one raises
+    RiskFlagAlreadyClosed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = RiskFlag.objects.select_for_update().get(pk=flag.pk)
+        if locked.status == RiskFlagStatus.CLOSED:
+            raise RiskFlagAlreadyClosed
+        if locked.status == RiskFlagStatus.ACKNOWLEDGED:
+            return locked
+        locked.status = RiskFlagStatus.ACKNOWLEDGED
+        locked.acknowledged_by = by
+        locked.acknowledged_at = now
+        locked._history_user = by  # type: ignore[attr-defined]
+        locked.save(update_fields=["status", "acknowledged_by", "acknowledged_at"])
+        audit_event_record(
+            actor=by,
+            action="risk_flag.acknowledge",
+            patient=locked.patient,
+            target=locked,
+            request=request,
+        )
+    return locked
+
+
 def risk_flag_close(
     *,
     flag: RiskFlag,
@@ -168,7 +213,7 @@ def risk_flag_close(
     now = now or timezone.now()
     with transaction.atomic():
         locked = RiskFlag.objects.select_for_update().get(pk=flag.pk)
-        if locked.status != RiskFlagStatus.OPEN:
+        if locked.status == RiskFlagStatus.CLOSED:
             raise RiskFlagAlreadyClosed
         locked.status = RiskFlagStatus.CLOSED
         locked.reviewed_by = by

@@ -16,7 +16,7 @@ from care.history import earlier_versions
 from care.services import audit_event_record
 from safety.forms import FlagCloseForm
 from safety.selectors import risk_flag_get_for_staff, risk_flags_open_for_staff
-from safety.services import RiskFlagAlreadyClosed, risk_flag_close
+from safety.services import RiskFlagAlreadyClosed, risk_flag_acknowledge, risk_flag_close
 from safety.signposting import crisis_signposting
 from safety.sources import flag_source_describe
 
@@ -37,6 +37,14 @@ def flag_detail(request: AuthenticatedHttpRequest, flag_id: int) -> HttpResponse
     flag = risk_flag_get_for_staff(staff=staff, flag_id=flag_id)
     form = FlagCloseForm(request.POST or None)
     status = 200
+    if request.method == "POST" and flag.is_open and request.POST.get("action") == "acknowledge":
+        try:
+            risk_flag_acknowledge(flag=flag, by=staff, request=request)
+        except RiskFlagAlreadyClosed:
+            messages.info(request, "Someone else closed this flag.")
+        else:
+            messages.success(request, "Acknowledged: others can see you are on it.")
+        return redirect("safety:flag-detail", flag_id=flag.pk)
     if request.method == "POST" and flag.is_open and form.is_valid():
         try:
             risk_flag_close(flag=flag, by=staff, note=form.cleaned_data["note"], request=request)
