@@ -42,7 +42,6 @@ FILTERS = {
 }
 
 
-
 def _flag_source(flags: list[RiskFlag]) -> str:
     """': message, "end it all"' for the newest flag raised by free text, else ''."""
     if not flags:
