@@ -59,6 +59,9 @@ BCBT_DATA_CONTROLLER = env.str(
 )
 BCBT_DPO_EMAIL = env.str("BCBT_DPO_EMAIL", default="")
 BCBT_SERVICE_CONTACT = env.str("BCBT_SERVICE_CONTACT", default="")
+# A service's own free-text safety phrases (YAML, the shape of safety/phrases/v1.yaml), added to
+# the built-in list; empty for none.
+BCBT_SAFETY_PHRASES_FILE = env.str("BCBT_SAFETY_PHRASES_FILE", default="")
 
 # --- Applications and the request pipeline ------------------------------------------------
 

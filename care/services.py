@@ -10,6 +10,7 @@ from django.db import models, transaction
 from django.http import HttpRequest
 
 from accounts.client_address import client_address
+from care.end_guards import episode_end_refusals
 from care.models import (
     Appointment,
     AppointmentKind,
@@ -156,6 +157,9 @@ def episode_end(
         raise EpisodeChangeError("This treatment has already ended.")
     if ended_on < locked.started_on:
         raise EpisodeChangeError("An episode cannot end before it started.")
+    refusals = episode_end_refusals(episode=locked)
+    if refusals:
+        raise EpisodeChangeError(" ".join(refusals))
     locked.status = status
     locked.ended_on = ended_on
     locked.save(update_fields=["status", "ended_on"])

@@ -28,6 +28,7 @@ from clinician.charts import Sparkline, sparkline
 from clinician.models import Message
 from measures.outcomes import episode_outcomes
 from moodlog.models import MoodRating
+from safety.models import RiskFlag
 from safety.selectors import open_risk_flags_for_episodes, risk_flags_with_failed_alerts
 
 MOOD_WINDOW_DAYS = 7
@@ -56,6 +57,16 @@ FILTERS = {
 }
 
 
+def _flag_source(flags: list[RiskFlag]) -> str:
+    """': message, "end it all"' for the newest flag raised by free text, else ''."""
+    if not flags:
+        return ""
+    newest = flags[-1]
+    if not newest.matched_phrase:
+        return ""
+    return f': {newest.get_source_kind_display().lower()}, "{newest.matched_phrase}"'
+
+
 @dataclass
 class CaseloadRow:
     episode: Episode
@@ -64,6 +75,7 @@ class CaseloadRow:
     next_appointment_kind: str | None
     next_appointment_number: int | None
     open_flags: int
+    flag_source: str
     reliable_deterioration: bool
     mood_fall: float | None
     last_activity: LastActivity | None
@@ -216,6 +228,8 @@ def caseload_build(  # noqa: C901
             next_appointment_kind=episode.next_appointment_kind,  # type: ignore[attr-defined]
             next_appointment_number=episode.next_appointment_number,  # type: ignore[attr-defined]
             open_flags=len(flags.get(episode.pk, [])),
+            # What raised the newest flag, for the PWP only (the caseload is a PWP page).
+            flag_source=_flag_source(flags.get(episode.pk, [])),
             reliable_deterioration=bool(outcome and outcome.reliable_deterioration),
             mood_fall=fall,
             last_activity=activity,
@@ -225,7 +239,7 @@ def caseload_build(  # noqa: C901
             today=today,
         )
         if row.open_flags:
-            row.reasons.append((f"Risk flag ({row.open_flags})", "red"))
+            row.reasons.append((f"Risk flag ({row.open_flags}){row.flag_source}", "red"))
         if any(flag.pk in failed_alerts for flag in flags.get(episode.pk, [])):
             row.reasons.append(("Email alert failed", "red"))
         if row.reliable_deterioration:

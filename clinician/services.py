@@ -23,6 +23,8 @@ from care.services import audit_event_record
 from clinician.models import BriefReview, Message, PatientTopic
 from notifications.models import NotificationKind
 from notifications.services import notification_enqueue
+from safety.free_text import risk_flag_raise_for_text
+from safety.models import RiskFlagSourceKind
 
 MESSAGE_MAX_LENGTH = 2000
 
@@ -46,6 +48,10 @@ def message_send(
         raise ValidationError("Only the patient and their PWP can write in this conversation.")
     message = Message.objects.create(episode=episode, sender=sender, body=body)
     if sender.pk == episode.patient_id:
+        # In this transaction: the message, any flag its words raise and the flag's alert.
+        risk_flag_raise_for_text(
+            patient=episode.patient, text=body, source_kind=RiskFlagSourceKind.MESSAGE
+        )
         if episode.pwp is not None:
             notification_enqueue(
                 key=f"message:{message.pk}:to:{episode.pwp_id}",
@@ -86,6 +92,7 @@ def messages_mark_read(*, episode: Episode, reader: User) -> int:
     )
 
 
+@transaction.atomic
 def patient_topic_set(*, episode: Episode, appointment: Appointment, text: str) -> PatientTopic:
     text = text.strip()
     if len(text) > 1000:
@@ -93,6 +100,9 @@ def patient_topic_set(*, episode: Episode, appointment: Appointment, text: str) 
     topic, _ = PatientTopic.objects.update_or_create(
         appointment=appointment,
         defaults={"episode": episode, "text": text, "updated_at": timezone.now()},
+    )
+    risk_flag_raise_for_text(
+        patient=episode.patient, text=text, source_kind=RiskFlagSourceKind.SESSION_TOPIC
     )
     return topic
 

@@ -25,7 +25,7 @@ from measures.services import (
     patient_instrument,
     questionnaire_response_record,
 )
-from measures.signposting import crisis_signposting
+from safety.signposting import crisis_signposting
 
 
 def response_data(response: QuestionnaireResponse) -> dict[str, Any]:

@@ -27,7 +27,8 @@ from measures.definitions import (
 )
 from measures.models import LicensedInstrumentText, QuestionnaireResponse
 from measures.selectors import configuration_for_service
-from safety.services import risk_flag_raise, working_days_after
+from safety.services import risk_flag_raise
+from safety.working_days import working_days_after
 
 
 class UnknownInstrument(LookupError):

@@ -23,7 +23,7 @@ from measures.services import (
     patient_instrument,
     questionnaire_response_record,
 )
-from measures.signposting import crisis_signposting
+from safety.signposting import crisis_signposting
 
 
 @role_required(Role.PATIENT)

@@ -33,6 +33,7 @@ from modules.services import (
     exercise_answers_save,
     exercise_discussion_set,
 )
+from safety.phrases import phrase_match
 
 
 @role_required(Role.PATIENT)
@@ -142,6 +143,8 @@ def _exercise_step(
             )
             status = 400
         else:
+            if phrase_match("\n".join(str(value) for value in request.POST.values())):
+                return redirect("safety:crisis-help")
             if not finishing:
                 messages.success(
                     request,

@@ -63,6 +63,7 @@ from moodlog.services import (
     mood_rating_record,
 )
 from moodlog.throttles import MoodWriteThrottle
+from safety.signposting import crisis_signposting
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -115,7 +116,11 @@ def _record(request: Request, *, day: datetime.date, score: int, note: str | Non
         return Response(
             {"detail": CONFLICT_MESSAGE, "code": "conflict"}, status=status.HTTP_409_CONFLICT
         )
-    return _rating_response(rating_body(result.rating), result.created)
+    body = rating_body(result.rating)
+    if result.flagged:
+        # The note named a risk: signposting in the answer, as after PHQ-9 question 9.
+        body["signposting"] = crisis_signposting()
+    return _rating_response(body, result.created)
 
 
 def range_from_query(

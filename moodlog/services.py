@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -12,6 +13,9 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from moodlog.models import MOOD_NOTE_MAX_LENGTH, MOOD_SCORE_MAX, MOOD_SCORE_MIN, MoodRating
+from safety.free_text import risk_flag_raise_for_text
+from safety.models import RiskFlagSourceKind
+from safety.phrases import phrase_match
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -38,6 +42,8 @@ class MoodRatingConflict(Exception):
 class MoodRatingResult:
     rating: MoodRating
     created: bool
+    # The note named a risk: the patient is shown crisis signposting at once.
+    flagged: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,9 +104,18 @@ def mood_rating_record(
         raise ValidationError(errors)
 
     now = timezone.now()
-    if connection.vendor == "postgresql":
-        return _upsert_postgresql(patient=patient, day=day, score=score, note=note, now=now)
-    return _upsert_portable(patient=patient, day=day, score=score, note=note, now=now)
+    # The rating, any flag its note raises and the flag's alert are kept together or not at all.
+    # A note that names no risk needs no transaction round the single upsert statement (and the
+    # write keeps its fixed query count).
+    with transaction.atomic() if phrase_match(note) else contextlib.nullcontext():
+        if connection.vendor == "postgresql":
+            result = _upsert_postgresql(patient=patient, day=day, score=score, note=note, now=now)
+        else:
+            result = _upsert_portable(patient=patient, day=day, score=score, note=note, now=now)
+        flag = risk_flag_raise_for_text(
+            patient=patient, text=note, source_kind=RiskFlagSourceKind.MOOD_NOTE, now=now
+        )
+    return MoodRatingResult(rating=result.rating, created=result.created, flagged=flag is not None)
 
 
 # One statement that cannot lose a race: PostgreSQL resolves concurrent inserts of the same

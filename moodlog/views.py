@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -84,6 +84,8 @@ def page(request: AuthenticatedHttpRequest) -> HttpResponse:
                     request,
                     f"Saved: {result.rating.score} out of 10 for {day_label(day, today)}.",
                 )
+                if result.flagged:
+                    return redirect("safety:crisis-help")
                 return HttpResponseRedirect(_page_url(day, today))
         chosen = form.cleaned_data.get("day")
         day = chosen if chosen in mood_days_changeable(patient=patient) else today

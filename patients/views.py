@@ -22,6 +22,7 @@ from modules.services import exercise_feedback_mark_read
 from moodlog.models import MoodRating
 from patients.forms import TopicForm
 from patients.selectors import plan_for_patient
+from safety.phrases import phrase_match
 
 
 @role_required(Role.PATIENT)
@@ -78,6 +79,8 @@ def messages(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "Message sent. Your therapist will read it before your next session. "
                 "It is not read straight away.",
             )
+            if phrase_match(form.cleaned_data["body"]):
+                return redirect("safety:crisis-help")
             return redirect("patients:messages")
     messages_mark_read(episode=episode, reader=patient)
     return render(
@@ -102,5 +105,7 @@ def next_session(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         patient_topic_set(episode=episode, appointment=appointment, text=form.cleaned_data["text"])
         flash.success(request, "Saved. Your therapist will see this before your session.")
+        if phrase_match(form.cleaned_data["text"]):
+            return redirect("safety:crisis-help")
         return redirect("patients:next-session")
     return render(request, "patients/next_session.html", {"appointment": appointment, "form": form})

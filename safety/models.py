@@ -16,6 +16,8 @@ from simple_history.models import HistoricalRecords
 
 class RiskFlagStatus(models.TextChoices):
     OPEN = "open", "Needs clinician review"
+    # Someone said "I'm on it": escalation stops, the flag still needs a closing note.
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
     CLOSED = "closed", "Reviewed and closed"
 
 
@@ -28,6 +30,14 @@ class RiskFlagReason(models.TextChoices):
     # Deliberately no low/medium/high grade (NHS England guidance, 2025): a flag says only that a
     # clinician must review.
     NEEDS_CLINICIAN_REVIEW = "needs_clinician_review", "Needs clinician review"
+
+
+class RiskFlagSourceKind(models.TextChoices):
+    QUESTIONNAIRE = "questionnaire", "Questionnaire answer"
+    MESSAGE = "message", "Message to the PWP"
+    MOOD_NOTE = "mood_note", "Mood note"
+    EXERCISE_ANSWER = "exercise_answer", "Exercise answer"
+    SESSION_TOPIC = "session_topic", "Topic for the next session"
 
 
 class RiskFlag(models.Model):
@@ -57,13 +67,18 @@ class RiskFlag(models.Model):
         on_delete=models.RESTRICT,
         related_name="risk_flags",
     )
+    # What raised the flag; for free text, the safety phrase it matched (shown to clinicians only).
+    source_kind = models.CharField(
+        max_length=20, choices=RiskFlagSourceKind.choices, default=RiskFlagSourceKind.QUESTIONNAIRE
+    )
+    matched_phrase = models.CharField(max_length=200, blank=True)
     reason = models.CharField(
         max_length=40,
         choices=RiskFlagReason.choices,
         default=RiskFlagReason.NEEDS_CLINICIAN_REVIEW,
     )
     status = models.CharField(
-        max_length=10, choices=RiskFlagStatus.choices, default=RiskFlagStatus.OPEN
+        max_length=20, choices=RiskFlagStatus.choices, default=RiskFlagStatus.OPEN
     )
     route = models.CharField(max_length=20, choices=RiskFlagRoute.choices)
     # The PWP responsible when the flag was raised; empty when it went to the duty queue.
@@ -77,6 +92,14 @@ class RiskFlag(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     review_due_at = models.DateTimeField()
     escalated_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="risk_flags_acknowledged",
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -109,7 +132,11 @@ class RiskFlag(models.Model):
             # A flag is closed only by someone, at a time, with a note of what was done.
             models.CheckConstraint(
                 condition=(
-                    models.Q(status="open", reviewed_by__isnull=True, reviewed_at__isnull=True)
+                    models.Q(
+                        status__in=["open", "acknowledged"],
+                        reviewed_by__isnull=True,
+                        reviewed_at__isnull=True,
+                    )
                     | (
                         models.Q(
                             status="closed", reviewed_by__isnull=False, reviewed_at__isnull=False
@@ -118,6 +145,23 @@ class RiskFlag(models.Model):
                     )
                 ),
                 name="risk_flag_closed_with_review_note",
+            ),
+            # Acknowledged says who is on it and since when; an open flag has no one yet, and a
+            # closed one keeps whatever it had.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        status__in=["open", "closed"],
+                        acknowledged_by__isnull=True,
+                        acknowledged_at__isnull=True,
+                    )
+                    | models.Q(
+                        status__in=["acknowledged", "closed"],
+                        acknowledged_by__isnull=False,
+                        acknowledged_at__isnull=False,
+                    )
+                ),
+                name="risk_flag_acknowledged_says_who_and_when",
             ),
             models.UniqueConstraint(
                 fields=["source_response", "reason"],
@@ -137,4 +181,5 @@ class RiskFlag(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status == RiskFlagStatus.OPEN
+        """Not yet closed: open or acknowledged."""
+        return self.status != RiskFlagStatus.CLOSED

@@ -48,8 +48,9 @@ def risk_flags_open_for_staff(*, staff: User) -> QuerySet[RiskFlag]:
     if scope is None:
         return RiskFlag.objects.none()
     return (
-        RiskFlag.objects.filter(scope, status=RiskFlagStatus.OPEN)
-        .select_related("patient", "pwp", "service")
+        RiskFlag.objects.filter(scope)
+        .exclude(status=RiskFlagStatus.CLOSED)
+        .select_related("patient", "pwp", "service", "acknowledged_by")
         .order_by("created_at", "id")
     )
 
@@ -80,17 +81,15 @@ def open_risk_flags_for_episodes(*, episode_ids: Iterable[int]) -> dict[int, lis
     service), only episodes with an open flag are in the answer.
     """
     flags: dict[int, list[RiskFlag]] = defaultdict(list)
+    # Acknowledged flags are still open until closed: they stay first on the caseload.
+    not_closed = RiskFlag.objects.exclude(status=RiskFlagStatus.CLOSED).order_by("created_at", "id")
     if isinstance(episode_ids, QuerySet):
-        for flag in RiskFlag.objects.filter(
-            episode_id__in=episode_ids, status=RiskFlagStatus.OPEN
-        ).order_by("created_at", "id"):
+        for flag in not_closed.filter(episode_id__in=episode_ids):
             assert flag.episode_id is not None
             flags[flag.episode_id].append(flag)
         return dict(flags)
     ids = list(episode_ids)
-    for flag in RiskFlag.objects.filter(episode_id__in=ids, status=RiskFlagStatus.OPEN).order_by(
-        "created_at", "id"
-    ):
+    for flag in not_closed.filter(episode_id__in=ids):
         assert flag.episode_id is not None
         flags[flag.episode_id].append(flag)
     return {episode_id: flags.get(episode_id, []) for episode_id in ids}

@@ -16,7 +16,6 @@ so a flag always reaches someone.
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -31,7 +30,13 @@ from care.models import DutyQueueMember, Episode, Service
 from care.services import audit_event_record
 from notifications.models import Notification, NotificationKind, NotificationState
 from notifications.services import notification_enqueue
-from safety.models import RiskFlag, RiskFlagReason, RiskFlagRoute, RiskFlagStatus
+from safety.models import (
+    RiskFlag,
+    RiskFlagReason,
+    RiskFlagRoute,
+    RiskFlagSourceKind,
+    RiskFlagStatus,
+)
 
 ALERT_SUBJECT = "A patient needs a clinician review"
 ALERT_BODY_PWP = "A patient on your caseload needs a clinician review."
@@ -44,34 +49,6 @@ ALERT_BODY_ESCALATED = (
 
 class RiskFlagAlreadyClosed(Exception):
     """Someone else closed the flag first; the view answers 409."""
-
-
-# --- Working days -------------------------------------------------------------------------
-
-
-def working_days_after(
-    *, start: datetime.datetime, working_days: int, zone: zoneinfo.ZoneInfo
-) -> datetime.datetime:
-    """The moment ``working_days`` working days (Monday to Friday) after ``start``.
-
-    Keeps the local time of day, so a flag raised at 17:00 on a Friday is due at 17:00 on
-    Monday. A flag raised at a weekend starts its clock at 00:00 on the Monday, which gives the
-    PWP the whole of Monday. Bank holidays are not known to bcbt and count as working days.
-    """
-    local = start.astimezone(zone)
-    if local.weekday() >= 5:
-        days_to_monday = 7 - local.weekday()
-        local = datetime.datetime.combine(
-            local.date() + datetime.timedelta(days=days_to_monday), datetime.time(0, 0), zone
-        )
-    day = local.date()
-    remaining = working_days
-    while remaining > 0:
-        day += datetime.timedelta(days=1)
-        if day.weekday() < 5:
-            remaining -= 1
-    # Combining with the wall-clock time (not adding hours) keeps 17:00 across a clock change.
-    return datetime.datetime.combine(day, local.timetz().replace(tzinfo=None), zone)
 
 
 # --- The duty queue -------------------------------------------------------------------------
@@ -124,6 +101,8 @@ def risk_flag_raise(
     source_response: Any,
     review_due_at: datetime.datetime,
     reason: str = RiskFlagReason.NEEDS_CLINICIAN_REVIEW,
+    source_kind: str = RiskFlagSourceKind.QUESTIONNAIRE,
+    matched_phrase: str = "",
     now: datetime.datetime | None = None,
 ) -> RiskFlag:
     """Raise a flag and queue its alerts. Call it inside the transaction that stores the answers,
@@ -135,6 +114,8 @@ def risk_flag_raise(
         episode=episode,
         service=service,
         source_response=source_response,
+        source_kind=source_kind,
+        matched_phrase=matched_phrase,
         reason=reason,
         route=RiskFlagRoute.PWP if pwp is not None else RiskFlagRoute.DUTY_QUEUE,
         pwp=pwp,
@@ -157,13 +138,64 @@ def risk_flag_raise(
             due_at=now,
         )
     audit_event_record(
-        actor=patient if source_response is not None else None,
+        # The patient's own words or answers raised it; one raised for them by staff has no actor.
+        actor=(
+            patient
+            if source_response is not None or source_kind != RiskFlagSourceKind.QUESTIONNAIRE
+            else None
+        ),
         action="risk_flag.raise",
         patient=patient,
         target=flag,
-        detail={"route": flag.route, "alerts": len(recipients)},
+        # The kind of source only: the matched words are clinical and stay on the flag.
+        detail={"route": flag.route, "alerts": len(recipients), "source": source_kind},
     )
     return flag
+
+
+def episode_end_refused_for_flags(episode: Episode) -> str | None:
+    """Why an episode cannot end yet: a flag of its patient's not closed (open or acknowledged).
+
+    Ending treatment would take the flag off the PWP's caseload, so it is reviewed first."""
+    waiting = RiskFlag.objects.filter(episode=episode).exclude(status=RiskFlagStatus.CLOSED).count()
+    if not waiting:
+        return None
+    return (
+        f"This treatment cannot end while a risk flag is not closed ({waiting} waiting): review "
+        "and close each with a note first."
+    )
+
+
+def risk_flag_acknowledge(
+    *,
+    flag: RiskFlag,
+    by: User,
+    request: HttpRequest | None = None,
+    now: datetime.datetime | None = None,
+) -> RiskFlag:
+    """Say "I'm on it": stops escalation and shows who. The caller has checked ``by`` may see
+    it. Acknowledging an acknowledged flag keeps the first person; a closed one raises
+    RiskFlagAlreadyClosed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = RiskFlag.objects.select_for_update().get(pk=flag.pk)
+        if locked.status == RiskFlagStatus.CLOSED:
+            raise RiskFlagAlreadyClosed
+        if locked.status == RiskFlagStatus.ACKNOWLEDGED:
+            return locked
+        locked.status = RiskFlagStatus.ACKNOWLEDGED
+        locked.acknowledged_by = by
+        locked.acknowledged_at = now
+        locked._history_user = by  # type: ignore[attr-defined]
+        locked.save(update_fields=["status", "acknowledged_by", "acknowledged_at"])
+        audit_event_record(
+            actor=by,
+            action="risk_flag.acknowledge",
+            patient=locked.patient,
+            target=locked,
+            request=request,
+        )
+    return locked
 
 
 def risk_flag_close(
@@ -181,7 +213,7 @@ def risk_flag_close(
     now = now or timezone.now()
     with transaction.atomic():
         locked = RiskFlag.objects.select_for_update().get(pk=flag.pk)
-        if locked.status != RiskFlagStatus.OPEN:
+        if locked.status == RiskFlagStatus.CLOSED:
             raise RiskFlagAlreadyClosed
         locked.status = RiskFlagStatus.CLOSED
         locked.reviewed_by = by

@@ -11,4 +11,5 @@ app_name = "safety"
 urlpatterns = [
     path("clinician/flags/", views.flag_list, name="flags"),
     path("clinician/flags/<int:flag_id>/", views.flag_detail, name="flag-detail"),
+    path("help/now/", views.crisis_help, name="crisis-help"),
 ]

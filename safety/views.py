@@ -20,7 +20,8 @@ from safety.selectors import (
     risk_flags_open_for_staff,
     risk_flags_with_failed_alerts,
 )
-from safety.services import RiskFlagAlreadyClosed, risk_flag_close
+from safety.services import RiskFlagAlreadyClosed, risk_flag_acknowledge, risk_flag_close
+from safety.signposting import crisis_signposting
 from safety.sources import flag_source_describe
 
 
@@ -45,6 +46,14 @@ def flag_detail(request: AuthenticatedHttpRequest, flag_id: int) -> HttpResponse
     flag = risk_flag_get_for_staff(staff=staff, flag_id=flag_id)
     form = FlagCloseForm(request.POST or None)
     status = 200
+    if request.method == "POST" and flag.is_open and request.POST.get("action") == "acknowledge":
+        try:
+            risk_flag_acknowledge(flag=flag, by=staff, request=request)
+        except RiskFlagAlreadyClosed:
+            messages.info(request, "Someone else closed this flag.")
+        else:
+            messages.success(request, "Acknowledged: others can see you are on it.")
+        return redirect("safety:flag-detail", flag_id=flag.pk)
     if request.method == "POST" and flag.is_open and form.is_valid():
         try:
             risk_flag_close(flag=flag, by=staff, note=form.cleaned_data["note"], request=request)
@@ -74,3 +83,10 @@ def flag_detail(request: AuthenticatedHttpRequest, flag_id: int) -> HttpResponse
         },
         status=status,
     )
+
+
+@role_required(Role.PATIENT)
+def crisis_help(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Where a patient lands straight after saving words that raised a flag: crisis signposting
+    first, then the way back. The page never repeats what they wrote."""
+    return render(request, "safety/crisis_help.html", {"signposting": crisis_signposting()})

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     pass
 
 from modules.services.errors import ExerciseAnswersInvalid, ProgrammeRuleError
+from safety.free_text import risk_flag_raise_for_text
+from safety.models import RiskFlagSourceKind
 
 # --- The patient working through a module -------------------------------------------------
 
@@ -75,6 +77,16 @@ def assignment_step_complete(*, assignment: Assignment, step: int) -> Assignment
     return assignment
 
 
+def _answer_texts(answers: Mapping[str, Any]) -> list[str]:
+    texts: list[str] = []
+    for value in answers.values():
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, list):
+            texts.extend(item for item in value if isinstance(item, str))
+    return texts
+
+
 @transaction.atomic
 def exercise_answers_save(
     *, assignment: Assignment, exercise_key: str, data: Mapping[str, Any], finishing: bool
@@ -113,6 +125,12 @@ def exercise_answers_save(
     if finishing and response.completed_at is None:
         response.completed_at = now
     response.save()
+    # Every text answer is read for safety phrases, in this transaction.
+    risk_flag_raise_for_text(
+        patient=assignment.episode.patient,
+        text="\n".join(_answer_texts(answers)),
+        source_kind=RiskFlagSourceKind.EXERCISE_ANSWER,
+    )
     if finishing:
         step = len(version.pages) + [item["key"] for item in version.exercises].index(exercise_key)
         assignment_step_complete(assignment=assignment, step=step + 1)

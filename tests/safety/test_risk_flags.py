@@ -23,9 +23,9 @@ from safety.services import (
     duty_queue_members,
     risk_flag_close,
     risk_flags_escalate_overdue,
-    working_days_after,
 )
 from safety.tasks import risk_flags_escalate
+from safety.working_days import working_days_after
 from tests import factories
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")

@@ -166,3 +166,27 @@ def test_a_patient_with_an_episode_cannot_be_deleted_in_admin(
     service_admin_client.post(url, {"post": "yes"})
     assert User.objects.filter(pk=episode.patient_id).exists()
     assert Episode.objects.filter(pk=episode.pk).exists()
+
+
+def test_ending_an_episode_with_an_open_flag_in_admin_is_refused_with_the_reason(
+    service_admin_client: Client, episode: Episode
+) -> None:
+    from measures.services import questionnaire_response_record
+
+    questionnaire_response_record(
+        patient=episode.patient, instrument_code="phq9", answers=[0, 0, 0, 0, 0, 0, 0, 0, 1]
+    )
+    response = service_admin_client.post(
+        f"/admin/care/episode/{episode.pk}/change/",
+        {
+            "pwp": episode.pwp_id,
+            "status": EpisodeStatus.DISCHARGED,
+            "ended_on": "",
+            "appointments-TOTAL_FORMS": "0",
+            "appointments-INITIAL_FORMS": "0",
+        },
+        follow=True,
+    )
+    assert "cannot end while a risk flag is not closed" in response.content.decode()
+    episode.refresh_from_db()
+    assert episode.status == EpisodeStatus.ACTIVE

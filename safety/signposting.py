@@ -1,4 +1,4 @@
-"""Crisis signposting shown the moment a patient's answers raise a risk flag.
+"""Crisis signposting shown the moment a patient's answers or words raise a risk flag.
 
 One source for the web page and the API response, so the two never say different things.
 """
