@@ -25,7 +25,6 @@ from safety.working_days import working_days_after
 FREE_TEXT_REVIEW_WORKING_DAYS = 1
 
 
-@transaction.atomic
 def risk_flag_raise_for_text(
     *, patient: User, text: str, source_kind: str, now: datetime.datetime | None = None
 ) -> RiskFlag | None:
@@ -37,7 +36,17 @@ def risk_flag_raise_for_text(
     """
     phrase = phrase_match(text)
     if phrase is None:
+        # Most text names no risk: no transaction, no query.
         return None
+    return _risk_flag_raise_for_phrase(
+        patient=patient, phrase=phrase, source_kind=source_kind, now=now
+    )
+
+
+@transaction.atomic
+def _risk_flag_raise_for_phrase(
+    *, patient: User, phrase: str, source_kind: str, now: datetime.datetime | None
+) -> RiskFlag:
     open_flag = (
         RiskFlag.objects.filter(patient=patient, source_kind=source_kind, matched_phrase=phrase)
         .exclude(status=RiskFlagStatus.CLOSED)
