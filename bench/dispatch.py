@@ -106,8 +106,15 @@ def run() -> None:
     settings.GOVUK_NOTIFY_EMAIL_TEMPLATE_ID = "bench-template"
     settings.GOVUK_NOTIFY_BASE_URL = f"http://127.0.0.1:{server.server_address[1]}"
     settings.NOTIFICATIONS_SEND_RATES = {"email": 0.0, "sms": 0.0, "in_app": 0.0}
-    sizes = [int(n) for n in os.environ.get("BCBT_BENCH_DISPATCH", "10000,50000").split(",")]
-    counts = [int(n) for n in os.environ.get("BCBT_BENCH_WORKERS", "1,2,4").split(",")]
+    # BENCH_QUICK=1 is the smoke run of the plumbing: a few hundred rows, one worker.
+    quick = os.environ.get("BENCH_QUICK") == "1"
+    sizes = [
+        int(n)
+        for n in os.environ.get("BCBT_BENCH_DISPATCH", "300" if quick else "10000,50000").split(",")
+    ]
+    counts = [
+        int(n) for n in os.environ.get("BCBT_BENCH_WORKERS", "1" if quick else "1,2,4").split(",")
+    ]
     print(
         f"\nDispatch: fake Notify answering in {PROVIDER_SECONDS * 1000:.0f} ms, "
         f"{settings.NOTIFICATIONS_SEND_THREADS} threads and batches of "

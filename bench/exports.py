@@ -109,7 +109,8 @@ def run() -> list[dict[str, Any]]:
     service = service_create(name="Bench export service", slug="bench-export-service")
     rows: list[dict[str, Any]] = []
     have = 0
-    for size in SIZES:
+    # BENCH_QUICK=1 is the smoke run of the plumbing: fifty episodes.
+    for size in (50,) if os.environ.get("BENCH_QUICK") == "1" else SIZES:
         _add_patients(service=service, start=have, stop=size)
         have = size
         rows.append(_measure(service, size))
