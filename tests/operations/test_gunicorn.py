@@ -62,7 +62,15 @@ def production_env(postgres: None, redis_url: str, tmp_path: Path) -> dict[str, 
 @pytest.fixture
 def gunicorn(production_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[int, Path]]:
     port = _free_port()
-    command = list(COMPOSE["services"]["web"]["command"])
+    # Compose interpolates ${NAME:-default} from the environment before it runs the command.
+    command = [
+        re.sub(
+            r"\$\{(\w+):-([^}]*)\}",
+            lambda match: production_env.get(match.group(1)) or match.group(2),
+            argument,
+        )
+        for argument in COMPOSE["services"]["web"]["command"]
+    ]
     command[command.index("--bind") + 1] = f"127.0.0.1:{port}"
     command[0] = str(Path(sys.executable).with_name("gunicorn"))
     log = tmp_path / "gunicorn.log"
