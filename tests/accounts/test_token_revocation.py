@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import DeviceToken, User
@@ -80,6 +82,12 @@ def test_deactivating_an_account_in_django_admin_signs_every_app_out(
     patient: User, episode, service_admin_client
 ) -> None:
     _app_token(patient)
+    # Django admin reads its date and time fields as local time, which cannot name the hour the
+    # clocks go back; the account dates from an ordinary moment whatever BCBT_TEST_NOW is.
+    type(patient).objects.filter(pk=patient.pk).update(
+        date_joined=datetime.datetime(2026, 1, 5, 12, 0, tzinfo=datetime.UTC)
+    )
+    patient.refresh_from_db()
     url = f"/admin/accounts/user/{patient.pk}/change/"
     form = service_admin_client.get(url).context["adminform"].form
     data = {
@@ -92,8 +100,9 @@ def test_deactivating_an_account_in_django_admin_signs_every_app_out(
             "is_active": "",
             "last_login_0": "",
             "last_login_1": "",
-            "date_joined_0": patient.date_joined.strftime("%Y-%m-%d"),
-            "date_joined_1": patient.date_joined.strftime("%H:%M:%S"),
+            # The admin form shows and reads local (London) time, not UTC.
+            "date_joined_0": timezone.localtime(patient.date_joined).strftime("%Y-%m-%d"),
+            "date_joined_1": timezone.localtime(patient.date_joined).strftime("%H:%M:%S"),
             "service": patient.service_id,
         }
     )
