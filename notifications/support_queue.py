@@ -28,19 +28,12 @@ def _preferences_set() -> QuerySet[NotificationPreference]:
     return NotificationPreference.objects.filter(patient=OuterRef("pk"))
 
 
-def failure_counts(
-    patient_ids: Collection[int], since: datetime.datetime
-) -> dict[int, FailureCount]:
-    rows = (
-        Notification.objects.filter(
-            recipient_id__in=list(patient_ids), state__in=FAILED_STATES, created_at__gte=since
-        )
-        .values("recipient_id")
-        .annotate(
-            failed=Count("pk"),
-            dead=Count("pk", filter=Q(state=NotificationState.DEAD)),
-            last_failed=Max("created_at"),
-        )
+def _counts_by_recipient(failed: QuerySet[Notification]) -> dict[int, FailureCount]:
+    """Failed and given-up messages per recipient, in one grouped query."""
+    rows = failed.values("recipient_id").annotate(
+        failed=Count("pk"),
+        dead=Count("pk", filter=Q(state=NotificationState.DEAD)),
+        last_failed=Max("created_at"),
     )
     return {
         row["recipient_id"]: FailureCount(
@@ -48,6 +41,16 @@ def failure_counts(
         )
         for row in rows
     }
+
+
+def failure_counts(
+    patient_ids: Collection[int], since: datetime.datetime
+) -> dict[int, FailureCount]:
+    return _counts_by_recipient(
+        Notification.objects.filter(
+            recipient_id__in=list(patient_ids), state__in=FAILED_STATES, created_at__gte=since
+        )
+    )
 
 
 def failures_recent(patient: User, since: datetime.datetime) -> list[Notification]:
@@ -74,7 +77,7 @@ def staff_alert_failure_counts(
     service_id: int, since: datetime.datetime
 ) -> dict[int, FailureCount]:
     """Staff of a service whose alerts (risk flags) failed or died since ``since``, in one query."""
-    rows = (
+    return _counts_by_recipient(
         Notification.objects.filter(
             recipient__service_id=service_id,
             recipient__role__in=[Role.PWP, Role.NAVIGATOR, Role.SERVICE_ADMIN],
@@ -82,19 +85,7 @@ def staff_alert_failure_counts(
             state__in=FAILED_STATES,
             created_at__gte=since,
         )
-        .values("recipient_id")
-        .annotate(
-            failed=Count("pk"),
-            dead=Count("pk", filter=Q(state=NotificationState.DEAD)),
-            last_failed=Max("created_at"),
-        )
     )
-    return {
-        row["recipient_id"]: FailureCount(
-            failed=row["failed"], dead=row["dead"], last_failed=row["last_failed"]
-        )
-        for row in rows
-    }
 
 
 staff_alert_failures_register(counts=staff_alert_failure_counts)
