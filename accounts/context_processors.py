@@ -32,7 +32,8 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
         ("Account", "accounts:account"),
     ],
     Role.SERVICE_ADMIN: [
-        ("Service admin", "admin:index"),
+        ("Service console", "console:home"),
+        ("Django admin", "admin:index"),
         ("Caseload", "clinician:caseload"),
         ("Account", "accounts:account"),
     ],
@@ -44,6 +45,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         for label, url_name in NAVIGATION.get(user.role, []):
+            # Django admin stays for superusers and support; service admins use the console.
+            if url_name == "admin:index" and not user.is_staff:
+                continue
             href = reverse(url_name)
             items.append({"label": label, "href": href, "current": request.path == href})
     return {"nav_items": items, "service_name": settings.BCBT_SERVICE_NAME}

@@ -13,7 +13,7 @@ ROLE_HOMES: dict[str, str] = {
     Role.PATIENT: "patients:home",
     Role.PWP: "clinician:caseload",
     Role.NAVIGATOR: "accounts:navigator-queue",
-    Role.SERVICE_ADMIN: "admin:index",
+    Role.SERVICE_ADMIN: "console:home",
 }
 
 

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "patients",
     "operations",
     "exports",
+    "console",
     "treatment",
 ]
 
@@ -155,6 +156,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "console.context_processors.console_sections",
             ],
         },
     },

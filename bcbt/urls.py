@@ -56,6 +56,7 @@ urlpatterns = [
     path("", include("safety.urls")),
     path("", include("modules.urls")),
     path("", include("exports.urls")),
+    path("", include("console.urls")),
     path("notifications/", include("notifications.urls")),
     path("unsubscribe/", include("notifications.unsubscribe_urls")),
     path("mood/", include("moodlog.urls")),

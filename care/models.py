@@ -56,6 +56,26 @@ class EpisodeStatus(models.TextChoices):
     DISCHARGED = "discharged", "Discharged"
 
 
+class EndReason(models.TextChoices):
+    """Why a course of treatment ended, as the service reports it."""
+
+    COMPLETED = "completed", "Completed treatment"
+    DROPPED_OUT = "dropped_out", "Dropped out"
+    STEPPED_UP = "stepped_up", "Stepped up to high intensity"
+    DECLINED = "declined", "Declined treatment"
+    MOVED_AWAY = "moved_away", "Moved away"
+
+
+# The episode's status that each ending reason leaves.
+END_REASON_STATUS: dict[str, str] = {
+    EndReason.COMPLETED: EpisodeStatus.COMPLETED,
+    EndReason.DROPPED_OUT: EpisodeStatus.DROPPED_OUT,
+    EndReason.STEPPED_UP: EpisodeStatus.DISCHARGED,
+    EndReason.DECLINED: EpisodeStatus.DISCHARGED,
+    EndReason.MOVED_AWAY: EpisodeStatus.DISCHARGED,
+}
+
+
 class Episode(models.Model):
     """One course of treatment for a patient with a PWP in a service."""
 
@@ -79,6 +99,12 @@ class Episode(models.Model):
     ended_on = models.DateField(null=True, blank=True)
     status = models.CharField(
         max_length=20, choices=EpisodeStatus.choices, default=EpisodeStatus.ACTIVE
+    )
+    end_reason = models.CharField(
+        max_length=20,
+        choices=EndReason.choices,
+        blank=True,
+        help_text="Why treatment ended; empty while it goes on.",
     )
     created_at = models.DateTimeField(default=timezone.now)
 

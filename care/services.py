@@ -8,13 +8,16 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from accounts.client_address import client_address
 from care.end_guards import episode_end_refusals
 from care.models import (
+    END_REASON_STATUS,
     Appointment,
     AppointmentKind,
     AuditEvent,
+    EndReason,
     Episode,
     EpisodeStatus,
     Service,
@@ -143,13 +146,22 @@ def episode_pwp_change(
 def episode_end(
     *,
     episode: Episode,
-    status: str,
     ended_on: datetime.date,
     by: User | None,
+    reason: str = "",
+    status: str | None = None,
     request: HttpRequest | None = None,
 ) -> Episode:
-    """End a course of treatment. Episodes end; they are never deleted."""
-    if status == EpisodeStatus.ACTIVE:
+    """End a course of treatment for ``reason`` (an EndReason). Episodes end; never deleted.
+
+    ``status`` alone (without a reason) is kept for Django admin's status field; a reason sets the
+    status by END_REASON_STATUS.
+    """
+    if reason:
+        if reason not in EndReason.values:
+            raise EpisodeChangeError("Choose why treatment ended.")
+        status = END_REASON_STATUS[reason]
+    if status is None or status == EpisodeStatus.ACTIVE:
         raise EpisodeChangeError("An episode ends as completed, dropped out or discharged.")
     # Locked so two people ending the same episode at once record one ending, not two.
     locked = Episode.objects.select_for_update().get(pk=episode.pk)
@@ -157,19 +169,24 @@ def episode_end(
         raise EpisodeChangeError("This treatment has already ended.")
     if ended_on < locked.started_on:
         raise EpisodeChangeError("An episode cannot end before it started.")
+    service_today = timezone.localdate(timezone=zoneinfo.ZoneInfo(locked.service.time_zone))
+    if ended_on > service_today:
+        raise EpisodeChangeError("An episode cannot end on a date still to come.")
     refusals = episode_end_refusals(episode=locked)
     if refusals:
         raise EpisodeChangeError(" ".join(refusals))
     locked.status = status
     locked.ended_on = ended_on
-    locked.save(update_fields=["status", "ended_on"])
+    locked.end_reason = reason
+    locked.save(update_fields=["status", "ended_on", "end_reason"])
     audit_event_record(
         actor=by,
         action="episode.end",
         patient=locked.patient,
         target=locked,
         request=request,
-        detail={"status": status},
+        detail={"status": status, "reason": reason},
     )
     episode.status, episode.ended_on = locked.status, locked.ended_on
+    episode.end_reason = locked.end_reason
     return locked

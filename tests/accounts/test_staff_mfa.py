@@ -34,6 +34,7 @@ def _with_totp(user) -> str:
         ("pwp_client", "/clinician/"),
         ("navigator_client", "/navigator/"),
         ("service_admin_client", "/admin/"),
+        ("service_admin_client", "/service/"),
     ],
 )
 def test_staff_without_an_authenticator_are_sent_to_set_one_up(request, persona, page) -> None:

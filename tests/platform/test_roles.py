@@ -15,7 +15,7 @@ def test_anonymous_home_redirects_to_sign_in(client, db) -> None:
         ("patient_client", "/me/"),
         ("pwp_client", "/clinician/"),
         ("navigator_client", "/navigator/"),
-        ("service_admin_client", "/admin/"),
+        ("service_admin_client", "/service/"),
     ],
 )
 def test_home_sends_each_role_to_its_page(request, persona, home) -> None:
