@@ -102,6 +102,9 @@ MIDDLEWARE = [
     "operations.middleware.RequestIdMiddleware",
     # Outermost, so a request stuck on a frozen database anywhere below still gets an answer.
     "bcbt.request_deadline.request_deadline_middleware",
+    # A database that cannot be reached gives "try again" (503), not a server error, wherever
+    # below the query failed (bcbt/database_errors.py).
+    "bcbt.database_errors.database_unavailable_middleware",
     # /healthz answers before host checks and the https redirect, so the container's probe
     # passes whatever DJANGO_ALLOWED_HOSTS says.
     "operations.middleware.HealthzMiddleware",
