@@ -75,7 +75,8 @@ def test_registering_opens_the_episode_books_the_plan_and_sends_the_welcome(
     assert "works once, until" in email.body
     assert "(7 days from now)" in email.body
     link = SignInLink.objects.get(user=patient)
-    assert link.welcome and link.used_at is None
+    assert link.welcome
+    assert link.used_at is None
     assert link.expires_at - link.created_at == datetime.timedelta(days=7)
     assert link_path_from_last_email().startswith("/accounts/sign-in-link/")
     actions = set(AuditEvent.objects.filter(patient=patient).values_list("action", flat=True))
