@@ -3,6 +3,7 @@ is the same 404 as one that does not exist."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
@@ -33,13 +34,17 @@ def patients_for_service(
         .values("pk")[:1]
     )
     episodes = Episode.objects.filter(service=service, pk=Subquery(latest))
-    for word in search.split():
-        episodes = episodes.filter(
-            Q(patient__first_name__icontains=word)
-            | Q(patient__last_name__icontains=word)
-            | Q(patient__email__icontains=word)
-            | Q(patient__nhs_number__startswith=word.replace("-", ""))
-        )
+    digits = re.sub(r"[\s-]", "", search)
+    if digits.isdigit():
+        # An NHS number is often typed in three groups: "943 476 5919".
+        episodes = episodes.filter(patient__nhs_number__startswith=digits)
+    else:
+        for word in search.split():
+            episodes = episodes.filter(
+                Q(patient__first_name__icontains=word)
+                | Q(patient__last_name__icontains=word)
+                | Q(patient__email__icontains=word)
+            )
     if pwp_id is not None:
         episodes = episodes.filter(pwp_id=pwp_id)
     if status == "active":
