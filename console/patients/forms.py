@@ -103,7 +103,7 @@ class PatientRegisterForm(ContactFieldsMixin):
     )
     first_appointment_on = forms.DateField(
         label="Date of the first appointment",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "required": "Enter the date of the first appointment.",
             "invalid": "Enter a real date, for example 24/06/2026.",
@@ -112,7 +112,7 @@ class PatientRegisterForm(ContactFieldsMixin):
     first_appointment_time = forms.TimeField(
         label="Time of the first appointment",
         help_text="The rest of the session plan is booked from this appointment.",
-        widget=forms.TimeInput(attrs={"type": "time"}),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         error_messages={
             "required": "Enter the time of the first appointment.",
             "invalid": "Enter a time like 10:00 or 14:30.",
@@ -165,7 +165,7 @@ class EpisodeEndForm(forms.Form):
     )
     ended_on = forms.DateField(
         label="Date treatment ended",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "required": "Enter the date treatment ended.",
             "invalid": "Enter a real date, for example 17/06/2026.",

@@ -249,6 +249,8 @@ def test_the_end_form_defaults_to_today_in_the_services_time_zone(
     response = service_admin_client.get(f"/service/patients/{patient.pk}/end/")
     assert response.status_code == 200
     assert response.context["form"]["ended_on"].value() == service_today()
+    # As a date input needs it, or the browser shows an empty field.
+    assert f'value="{service_today().isoformat()}"' in response.content.decode()
 
 
 def test_ending_treatment_records_the_reason_and_date(
