@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import re
 import zoneinfo
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -27,7 +28,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 
 
-def _check(page) -> None:  # type: ignore[no-untyped-def]
+def _check(page: Any) -> None:
     assert "/admin/" not in page.url
     assert_no_serious_axe_violations(page)
     assert_fits_phone_width(page)

@@ -18,7 +18,11 @@ from modules.services import assignment_start, assignment_step_complete
 from moodlog.models import MoodRating
 from notifications.models import Notification, NotificationKind
 from notifications.services import notifications_run_once
-from tests.console.conftest import service_today
+from tests.console.patients_helpers import (  # noqa: F401 (fixtures)
+    _console_mail,
+    modules_loaded,
+    service_today,
+)
 from tests.factories import PatientFactory, make_episode
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")

@@ -14,7 +14,11 @@ from accounts.models import User
 from care.models import AuditEvent, EndReason, Episode, EpisodeStatus
 from notifications.models import Notification, NotificationKind
 from safety.services import risk_flag_acknowledge, risk_flag_raise
-from tests.console.conftest import service_today
+from tests.console.patients_helpers import (  # noqa: F401 (fixtures)
+    _console_mail,
+    modules_loaded,
+    service_today,
+)
 from tests.factories import PatientFactory, PwpFactory, ServiceFactory, make_episode
 
 

@@ -16,7 +16,13 @@ from accounts.models import Role, SignInLink, SupportKind, SupportRequest, User
 from care.models import Appointment, AuditEvent, Episode, EpisodeStatus, SessionPlanEntry
 from modules.models import Assignment
 from notifications.models import Notification, NotificationKind
-from tests.console.conftest import in_days, link_path_from_last_email
+from tests.console.patients_helpers import (  # noqa: F401 (fixtures)
+    _console_mail,
+    email_provider_down,
+    in_days,
+    link_path_from_last_email,
+    modules_loaded,
+)
 from tests.factories import PwpFactory, ServiceFactory
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
@@ -231,8 +237,9 @@ def test_the_service_refuses_a_pwp_of_another_service_too(service, service_admin
     assert not User.objects.filter(last_name="Ashby").exists()
 
 
+@pytest.mark.usefixtures("email_provider_down")
 def test_when_the_email_provider_is_down_the_patient_is_still_registered(
-    service_admin_client, service, pwp, email_provider_down
+    service_admin_client, service, pwp
 ) -> None:
     response = service_admin_client.post("/service/patients/new/", _form(pwp=pwp.pk), follow=True)
 

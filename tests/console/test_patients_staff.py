@@ -15,7 +15,11 @@ from django.utils import timezone
 from accounts.models import Role, User
 from care.models import AuditEvent, DutyQueueMember
 from safety.services import duty_queue_members
-from tests.console.conftest import link_path_from_last_email
+from tests.console.patients_helpers import (  # noqa: F401 (fixtures)
+    _console_mail,
+    email_provider_down,
+    link_path_from_last_email,
+)
 from tests.factories import NavigatorFactory, PwpFactory, ServiceFactory
 
 INVITE_LINK = r"/accounts/password/reset/key/[^\s/]+/"
@@ -158,8 +162,9 @@ def test_a_bad_invitation_is_refused_with_a_message(
     assert mail.outbox == []
 
 
+@pytest.mark.usefixtures("email_provider_down")
 def test_an_invitation_the_provider_refused_can_be_sent_again(
-    service_admin_client, email_provider_down, settings
+    service_admin_client, settings
 ) -> None:
     response = _invite(service_admin_client, role=Role.NAVIGATOR)
     staff = User.objects.get(email="priya.shah@nhs.example")

@@ -1,5 +1,7 @@
-"""Fixtures for the console tests: a working mail box, a mail provider that is down, and a
-date in the future for a first appointment."""
+"""Fixtures and helpers for the console's patients and staff tests: a working mail box, a mail
+provider that is down, the module content, dates in the service's time zone. A test module
+imports the fixtures it uses (``_console_mail`` and ``modules_loaded`` apply to every test of a
+module that imports them)."""
 
 from __future__ import annotations
 
@@ -12,11 +14,18 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from modules.services import modules_load
 from scripts.faults._servers import free_port
 
 
 @pytest.fixture(autouse=True)
-def _mail_settings(settings: Any) -> None:
+def modules_loaded(db: None) -> None:
+    # The data migration loads content, but a transactional test elsewhere may have flushed it.
+    modules_load()
+
+
+@pytest.fixture(autouse=True)
+def _console_mail(settings: Any) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.BCBT_BASE_URL = "https://bcbt.example.org"
 
