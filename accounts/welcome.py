@@ -25,7 +25,11 @@ from django.utils import timezone
 
 from accounts.models import SignInLink, User
 from accounts.services import SupportActionError, sign_in_link_issue
-from accounts.sign_in_mail import SignInEmailNotSent, sign_in_email_failure_record
+from accounts.sign_in_mail import (
+    SignInEmailNotSent,
+    sign_in_email_failure_record,
+    sign_in_mail_over_limit,
+)
 from care.services import audit_event_record
 
 
@@ -62,6 +66,11 @@ def welcome_link_send(
     again (a lost or expired email) makes a new link and leaves the older ones to expire."""
     if not patient.is_patient or not patient.is_active or not patient.email:
         raise SupportActionError("A welcome link goes to a patient with an active account.")
+    if sign_in_mail_over_limit(email=patient.email, request=None):
+        raise SupportActionError(
+            "This patient has been sent several sign-in emails in the last hour. Please wait "
+            "before sending another, or phone them."
+        )
     token = secrets.token_urlsafe(32)
     expires_at = timezone.localtime(
         timezone.now() + datetime.timedelta(days=settings.BCBT_WELCOME_LINK_DAYS),

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.registration import ContactDetails, patient_account_create
+from accounts.services import SupportActionError
 from accounts.welcome import WelcomeEmailNotSent, welcome_link_send
 from care.models import Episode, Service
 from care.services import episode_pwp_change
@@ -122,11 +123,12 @@ def patient_register(
         )
         if registration.pwp is not None:
             pwp_tell(episode=episode, pwp=registration.pwp)
-    return Registered(
-        patient=patient,
-        episode=episode,
-        welcome_sent=welcome_resend(service=service, patient=patient, by=by, request=request),
-    )
+    try:
+        welcome_sent = welcome_resend(service=service, patient=patient, by=by, request=request)
+    except SupportActionError:
+        # Only the hourly limit of sign-in emails to one address: the page offers to resend.
+        welcome_sent = False
+    return Registered(patient=patient, episode=episode, welcome_sent=welcome_sent)
 
 
 def welcome_resend(

@@ -275,6 +275,15 @@ def patient_contact(request: HttpRequest, patient_id: int) -> HttpResponse:
                 else "Nothing changed: the details were the same.",
             )
             return redirect("console:patient", patient_id=patient.pk)
+    if request.method == "GET":
+        # The form shows the patient's contact details: a staff read like the patient's page.
+        audit_event_record(
+            actor=_admin(request),
+            action="console.patient.contact_view",
+            patient=patient,
+            target=patient,
+            request=request,
+        )
     return render(request, "console/patients/contact.html", {"patient": patient, "form": form})
 
 

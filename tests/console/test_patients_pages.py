@@ -325,3 +325,11 @@ def test_ending_in_the_future_or_without_a_reason_is_refused(
     assert "Choose why treatment ended" in no_reason.content.decode()
     episode.refresh_from_db()
     assert episode.is_active
+
+
+def test_opening_the_contact_form_is_an_audited_read(
+    service_admin_client, service_admin, patient, episode
+) -> None:
+    assert service_admin_client.get(f"/service/patients/{patient.pk}/contact/").status_code == 200
+    event = AuditEvent.objects.get(action="console.patient.contact_view")
+    assert (event.actor, event.patient) == (service_admin, patient)

@@ -273,3 +273,17 @@ def test_a_new_welcome_link_can_be_sent_once_the_provider_is_back(
     assert len(mail.outbox) == 1
     assert SignInLink.objects.filter(user=patient, welcome=True).count() == 1
     assert AuditEvent.objects.filter(patient=patient, action="welcome_link.send").exists()
+
+
+def test_welcome_links_are_limited_like_every_sign_in_email(
+    service_admin_client, service, settings
+) -> None:
+    settings.BCBT_SIGN_IN_MAIL_LIMIT_PER_ADDRESS = 2
+    service_admin_client.post("/service/patients/new/", _form())
+    patient = User.objects.get(last_name="Ashby")
+    service_admin_client.post(f"/service/patients/{patient.pk}/welcome/")
+
+    response = service_admin_client.post(f"/service/patients/{patient.pk}/welcome/", follow=True)
+
+    assert "several sign-in emails in the last hour" in response.content.decode()
+    assert len(mail.outbox) == 2
