@@ -139,8 +139,9 @@ class UserSession(models.Model):
 
 
 class SignInLink(models.Model):
-    """A single-use sign-in link a navigator emails to a patient. Only a hash of the secret part
-    of the link is stored, so a copy of the database cannot be used to sign anybody in."""
+    """A single-use sign-in link a navigator (or the welcome email) sends to a patient. Only a
+    hash of the secret part of the link is stored, so a copy of the database cannot be used to
+    sign anybody in."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_in_links")
     token_hash = models.CharField(max_length=64, unique=True)
@@ -155,6 +156,8 @@ class SignInLink(models.Model):
         on_delete=models.SET_NULL,
         related_name="sign_in_links",
     )
+    # Sent by the service when it registered the patient (the welcome email), not by support.
+    welcome = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)

@@ -144,19 +144,32 @@ def sign_in_link_lifetime() -> datetime.timedelta:
 
 
 def sign_in_link_issue(
-    *, by: User, patient: User, token: str, support_request: SupportRequest | None = None
+    *,
+    by: User,
+    patient: User,
+    token: str,
+    support_request: SupportRequest | None = None,
+    welcome: bool = False,
 ) -> SignInLink:
-    """Record a link for one patient; only the hash of ``token`` is stored."""
+    """Record a link for one patient; only the hash of ``token`` is stored. A welcome link
+    (``accounts/welcome.py``) lasts ``BCBT_WELCOME_LINK_DAYS``, a support one
+    ``BCBT_SIGN_IN_LINK_MINUTES``."""
     if not patient.is_patient or not patient.is_active:
         raise SupportActionError("Sign-in links are only for patients with an active account.")
     now = timezone.now()
+    lifetime = (
+        datetime.timedelta(days=settings.BCBT_WELCOME_LINK_DAYS)
+        if welcome
+        else sign_in_link_lifetime()
+    )
     return SignInLink.objects.create(
         user=patient,
         token_hash=sign_in_link_hash(token),
         created_by=by,
         support_request=support_request,
+        welcome=welcome,
         created_at=now,
-        expires_at=now + sign_in_link_lifetime(),
+        expires_at=now + lifetime,
     )
 
 

@@ -117,14 +117,17 @@ def sign_in_link(request: HttpRequest, token: str) -> HttpResponse:
         get_adapter(request).login(request, user)
         messages.success(
             request,
-            "You are signed in. If you have forgotten your password, you can set a new one "
+            "You are signed in. To sign in next time, set a password from your account page, "
+            "or ask for a sign-in code by email."
+            if link.welcome
+            else "You are signed in. If you have forgotten your password, you can set a new one "
             "from your account page.",
         )
         return redirect("home")
     return render(
         request,
         "accounts/sign_in_link.html",
-        {"first_name": link.user.first_name, "expires_at": link.expires_at},
+        {"first_name": link.user.first_name, "expires_at": link.expires_at, "link": link},
     )
 
 

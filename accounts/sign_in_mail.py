@@ -78,6 +78,8 @@ SIGN_IN_EMAIL_NAMES = {
     "account/email/login_code": "sign-in code",
     "account/email/password_reset_key": "password reset link",
     "sign_in_link": "sign-in link from a navigator",
+    "welcome_link": "welcome email with a sign-in link",
+    "staff_invite": "staff invitation",
 }
 
 

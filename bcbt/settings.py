@@ -320,6 +320,8 @@ CSRF_COOKIE_HTTPONLY = True
 BCBT_TOKEN_LIFETIME_DAYS = env.int("BCBT_TOKEN_LIFETIME_DAYS", default=30)
 # A sign-in link a navigator sends works once, for this long.
 BCBT_SIGN_IN_LINK_MINUTES = env.int("BCBT_SIGN_IN_LINK_MINUTES", default=60)
+# The sign-in link in a new patient's welcome email works once, for this many days.
+BCBT_WELCOME_LINK_DAYS = env.int("BCBT_WELCOME_LINK_DAYS", default=7)
 # The support queue lists patients with no activity for this many days.
 BCBT_NAVIGATOR_INACTIVE_DAYS = env.int("BCBT_NAVIGATOR_INACTIVE_DAYS", default=7)
 # "Having trouble signing in?" requests allowed per hour, from one address and for one contact.

@@ -17,6 +17,7 @@ from care.models import (
     Appointment,
     AppointmentKind,
     AuditEvent,
+    DutyQueueMember,
     EndReason,
     Episode,
     EpisodeStatus,
@@ -85,28 +86,37 @@ def episode_create(
     pwp: User | None,
     started_on: datetime.date,
     first_session_time: datetime.time = datetime.time(10, 0),
+    plan_from_start: bool = True,
     by: User | None = None,
     request: HttpRequest | None = None,
 ) -> Episode:
     """The care half of opening an episode: the row and its appointments from the service's
     session plan. Callers open an episode with ``treatment.services.episode_start``, which also
-    assigns the programme; this function is its building block."""
+    assigns the programme; this function is its building block.
+
+    Each session is booked ``days_after_start`` days after ``started_on``, at
+    ``first_session_time`` in the service's time zone. With ``plan_from_start=False`` the plan
+    is laid from the first session instead: session 1 falls on ``started_on`` itself (whatever
+    its own ``days_after_start``) and the others keep their distance from it, so a first
+    appointment booked at registration is exactly the one the patient was given."""
     episode = Episode.objects.create(
         patient=patient, pwp=pwp, service=service, started_on=started_on
     )
     zone = zoneinfo.ZoneInfo(service.time_zone)
+    entries = list(service.session_plan.order_by("number"))
+    offset = 0 if plan_from_start or not entries else entries[0].days_after_start
     Appointment.objects.bulk_create(
         Appointment(
             episode=episode,
             number=entry.number,
             kind=entry.kind,
             scheduled_at=datetime.datetime.combine(
-                started_on + datetime.timedelta(days=entry.days_after_start),
+                started_on + datetime.timedelta(days=entry.days_after_start - offset),
                 first_session_time,
                 tzinfo=zone,
             ),
         )
-        for entry in service.session_plan.order_by("number")
+        for entry in entries
     )
     audit_event_record(
         actor=by, action="episode.start", patient=patient, target=episode, request=request
@@ -190,3 +200,47 @@ def episode_end(
     episode.status, episode.ended_on = locked.status, locked.ended_on
     episode.end_reason = locked.end_reason
     return locked
+
+
+# --- The duty queue -----------------------------------------------------------------------------
+
+
+class DutyQueueError(Exception):
+    """A change the duty queue cannot take; the message is for the service admin."""
+
+
+@transaction.atomic
+def duty_queue_member_add(
+    *, service: Service, staff: User, by: User | None, request: HttpRequest | None = None
+) -> DutyQueueMember:
+    """Put a PWP or service admin of ``service`` on its duty queue. Navigators never see
+    clinical data, so they cannot review risk flags and cannot be on it."""
+    if staff.service_id != service.pk or not staff.is_active or not staff.is_clinical_staff:
+        raise DutyQueueError("Only active PWPs and service admins of this service can be on duty.")
+    member, created = DutyQueueMember.objects.get_or_create(service=service, staff=staff)
+    if created:
+        audit_event_record(
+            actor=by,
+            action="duty_queue.add",
+            target=member,
+            request=request,
+            detail={"staff_id": staff.pk, "service_id": service.pk},
+        )
+    return member
+
+
+@transaction.atomic
+def duty_queue_member_remove(
+    *, service: Service, staff: User, by: User | None, request: HttpRequest | None = None
+) -> bool:
+    """Take someone off ``service``'s duty queue; False when they were not on it. With nobody
+    left on it, the service's admins are the duty queue (``safety.services.duty_queue_members``)."""
+    deleted, _ = DutyQueueMember.objects.filter(service=service, staff=staff).delete()
+    if deleted:
+        audit_event_record(
+            actor=by,
+            action="duty_queue.remove",
+            request=request,
+            detail={"staff_id": staff.pk, "service_id": service.pk},
+        )
+    return bool(deleted)

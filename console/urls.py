@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from console import views
 
@@ -10,4 +10,6 @@ app_name = "console"
 urlpatterns = [
     path("service/", views.home, name="home"),
     path("service/switch/", views.service_pick, name="service-pick"),
+    path("", include("console.patients.urls")),
+    path("", include("console.staff.urls")),
 ]

@@ -226,17 +226,28 @@ def _locked_reason(
     return ""
 
 
-def programme_for_patient(*, patient: User) -> Programme | None:
-    """The patient's own programme, or None when they are not in treatment."""
+def programme_for_patient(*, patient: User, include_ended: bool = False) -> Programme | None:
+    """The patient's own programme, or None when they are not in treatment. With
+    ``include_ended``, a patient whose treatment has ended gets the programme of their latest
+    episode, to read their own work (the views refuse changes to it)."""
     episode = episode_active_for_patient(patient=patient)
+    if episode is None and include_ended:
+        episode = (
+            Episode.objects.filter(patient=patient)
+            .select_related("service", "pwp")
+            .order_by("-started_on", "-pk")
+            .first()
+        )
     if episode is None:
         return None
     return programme_for_episode(episode=episode)
 
 
-def programme_item_for_patient(*, patient: User, slug: str) -> tuple[Programme, ProgrammeItem]:
+def programme_item_for_patient(
+    *, patient: User, slug: str, include_ended: bool = False
+) -> tuple[Programme, ProgrammeItem]:
     """One module in the patient's own programme; 404 when it is not in it."""
-    programme = programme_for_patient(patient=patient)
+    programme = programme_for_patient(patient=patient, include_ended=include_ended)
     item = programme.item_for(slug) if programme is not None else None
     if programme is None or item is None:
         raise Http404("That module is not in your programme.")

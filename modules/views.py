@@ -17,6 +17,7 @@ from modules.exercises import answer_display, field_views
 from modules.models import Assignment, ModuleVersion
 from modules.rendering import change_views, markdown_render
 from modules.selectors import (
+    Programme,
     ProgrammeItem,
     Status,
     exercise_definition,
@@ -36,9 +37,22 @@ from modules.services import (
 from safety.phrases import phrase_match
 
 
+def _treatment_ended(request: AuthenticatedHttpRequest, programme: Programme) -> bool:
+    """After treatment ends the patient still reads their modules and what they wrote, but
+    changes nothing: say so instead of saving."""
+    if programme.episode.is_active:
+        return False
+    messages.info(
+        request,
+        "Your treatment has ended, so nothing here can be changed now. You can still read your "
+        "modules and what you wrote.",
+    )
+    return True
+
+
 @role_required(Role.PATIENT)
 def programme(request: AuthenticatedHttpRequest) -> HttpResponse:
-    programme = programme_for_patient(patient=request.user)
+    programme = programme_for_patient(patient=request.user, include_ended=True)
     context: dict[str, Any] = {"programme": programme}
     if programme is not None:
         context["changes"] = change_views(programme.changes, for_patient=True)
@@ -61,9 +75,13 @@ def steps_of(version: ModuleVersion) -> list[dict[str, Any]]:
 @role_required(Role.PATIENT)
 def module_overview(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """A module's first page: what it is, how long it takes, and Start or Continue."""
-    _programme, item = programme_item_for_patient(patient=request.user, slug=slug)
+    programme, item = programme_item_for_patient(
+        patient=request.user, slug=slug, include_ended=True
+    )
     assignment = item.assignment
     if request.method == "POST":
+        if _treatment_ended(request, programme):
+            return redirect("modules:step", slug=slug, step=1)
         if not item.is_open:
             messages.error(request, item.locked_reason)
             return redirect("modules:module", slug=slug)
@@ -84,7 +102,11 @@ def module_overview(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
 def module_step(request: AuthenticatedHttpRequest, slug: str, step: int) -> HttpResponse:
     """One page or exercise of a module. Each Next or Save is stored at once, so the patient can
     stop here and carry on from any device."""
-    _programme, item = programme_item_for_patient(patient=request.user, slug=slug)
+    programme, item = programme_item_for_patient(
+        patient=request.user, slug=slug, include_ended=True
+    )
+    if request.method == "POST" and _treatment_ended(request, programme):
+        return redirect("modules:step", slug=slug, step=step)
     assignment = item.assignment
     version = assignment.version
     if version is None or not item.is_open:
@@ -165,7 +187,9 @@ def _exercise_step(
 @role_required(Role.PATIENT)
 def module_finished(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """The end of a module: well done, what you wrote, and 'I'd like to talk about this'."""
-    _programme, item = programme_item_for_patient(patient=request.user, slug=slug)
+    _programme, item = programme_item_for_patient(
+        patient=request.user, slug=slug, include_ended=True
+    )
     assignment = item.assignment
     version = assignment.version
     if version is None or assignment.completed_at is None:
@@ -197,7 +221,11 @@ def module_finished(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
 @role_required(Role.PATIENT)
 def exercise_discuss(request: AuthenticatedHttpRequest, slug: str, key: str) -> HttpResponse:
     """Mark a finished exercise as one to talk about in session, or take the mark off."""
-    _programme, item = programme_item_for_patient(patient=request.user, slug=slug)
+    programme, item = programme_item_for_patient(
+        patient=request.user, slug=slug, include_ended=True
+    )
+    if _treatment_ended(request, programme):
+        return redirect("modules:finished", slug=slug)
     assignment = item.assignment
     if (
         assignment.version is None

@@ -49,17 +49,21 @@ def episode_start(
     pwp: User | None,
     started_on: datetime.date,
     first_session_time: datetime.time = datetime.time(10, 0),
+    plan_from_start: bool = True,
     by: User | None = None,
     request: HttpRequest | None = None,
 ) -> Episode:
     """Open an episode: its appointments from the session plan, its programme as assignments,
-    and one audit event."""
+    and one audit event. ``plan_from_start=False`` books session 1 on ``started_on`` at
+    ``first_session_time`` (a first appointment given at registration) and lays the rest of
+    the plan from it (see ``care.services.episode_create``)."""
     episode = episode_create(
         patient=patient,
         service=service,
         pwp=pwp,
         started_on=started_on,
         first_session_time=first_session_time,
+        plan_from_start=plan_from_start,
         by=by,
         request=request,
     )
