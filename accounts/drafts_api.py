@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.decorators import api_view, permission_classes
+from rest_framework.decorators import api_view, parser_classes, permission_classes
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,6 +23,7 @@ from accounts.drafts import draft_delete, draft_get, draft_key_allowed, draft_sa
 from accounts.http import api_user
 from accounts.models import Draft
 from accounts.permissions import IsPatient
+from bcbt.api_errors import BoundedJSONParser
 
 NOT_FOUND = {"detail": "There is no draft for that form."}
 NOT_YOURS = {"detail": "That is not one of your forms."}
@@ -90,6 +91,7 @@ _DENIALS: dict[int | tuple[int, str], Any] = {
     summary="Discard my draft of one form",
 )
 @api_view(["GET", "PUT", "DELETE"])
+@parser_classes([BoundedJSONParser])
 @permission_classes([IsAuthenticated, IsPatient])
 def draft_detail(request: Request, key: str) -> Response:
     user = api_user(request)
