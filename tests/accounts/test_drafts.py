@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from typing import Any
 
 import pytest
 import yaml
@@ -24,7 +25,7 @@ EXERCISE = "exercise.understanding-low-mood.my_low_mood_cycle"
 URL = f"/api/v1/drafts/{EXERCISE}/"
 
 
-def put(client: Client, url: str, body: object, **headers: str) -> object:
+def put(client: Client, url: str, body: object, **headers: str) -> Any:
     return client.put(url, json.dumps(body), content_type="application/json", headers=headers)
 
 
