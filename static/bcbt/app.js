@@ -90,7 +90,7 @@ async function flushQueue() {
         `form[data-bcbt-queue-url="${entry.url}"], form[data-bcbt-api="${entry.url}"]`,
       );
       if (response.ok) {
-        say(form, entry.kind === "mood" ? "Your mood rating was sent." : "Your draft was sent.");
+        say(form, entry.kind === "mood" ? "Your mood rating was sent." : `Draft saved at ${timeNow()}.`);
       } else {
         say(form, "Something you saved on this phone could not be sent. Please check this page.");
       }
@@ -200,8 +200,12 @@ function timeNow() {
   return new Date().toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
 }
 
-async function draftSend(form, options = {}) {
-  const entry = { kind: "draft", url: form.dataset.bcbtQueueUrl, method: "PUT", body: { values: draftFields(form) } };
+function draftEntry(form) {
+  return { kind: "draft", url: form.dataset.bcbtQueueUrl, method: "PUT", body: { values: draftFields(form) } };
+}
+
+async function draftSend(form) {
+  const entry = draftEntry(form);
   form.dataset.bcbtDirty = "";
   if (!navigator.onLine) {
     enqueue(entry);
@@ -209,7 +213,7 @@ async function draftSend(form, options = {}) {
     return;
   }
   try {
-    const response = await send({ ...entry, idempotencyKey: newKey() }, options);
+    const response = await send({ ...entry, idempotencyKey: newKey() });
     if (response.ok) say(form, `Draft saved at ${timeNow()}.`);
     else if (response.status >= 500) throw new Error("server");
   } catch (error) {
@@ -225,7 +229,7 @@ for (const form of document.querySelectorAll("form[data-bcbt-draft]")) {
   const waiting = readQueue().filter((entry) => entry.user === user && entry.url === form.dataset.bcbtQueueUrl);
   if (waiting.length) {
     draftRestore(form, waiting[waiting.length - 1].body.values);
-    say(form, OFFLINE_SAVED);
+    if (!navigator.onLine) say(form, OFFLINE_SAVED);
   }
   let timer = null;
   const changed = () => {
@@ -238,7 +242,14 @@ for (const form of document.querySelectorAll("form[data-bcbt-draft]")) {
   const leaving = () => {
     if (form.dataset.bcbtDirty !== "yes") return;
     clearTimeout(timer);
-    draftSend(form, { keepalive: true });
+    form.dataset.bcbtDirty = "";
+    const entry = draftEntry(form);
+    // Kept on the phone first, at once: the next bcbt page opened sends it (flushQueue). A
+    // request made as the page goes is not reliable: Chromium drops a keepalive fetch from a
+    // page its service worker controls. It is still tried, for the browsers where it works;
+    // the copy sent again later is the same, and PUT stores it once.
+    enqueue(entry);
+    if (navigator.onLine) send({ ...entry, idempotencyKey: newKey() }, { keepalive: true }).catch(() => {});
   };
   window.addEventListener("pagehide", leaving);
   document.addEventListener("visibilitychange", () => {

@@ -64,7 +64,11 @@ def wait_until(check: Callable[[], bool], seconds: float = 10.0) -> None:
 
 def controlled_by_service_worker(page) -> None:
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    # A page loaded before the worker was active is claimed by it, or at the latest controlled
+    # once loaded again.
+    if not page.evaluate("navigator.serviceWorker.controller !== null"):
+        page.reload()
+    wait_until(lambda: page.evaluate("navigator.serviceWorker.controller !== null"))
 
 
 def test_offline_mood_and_exercise_are_kept_then_sent_once(
@@ -137,7 +141,9 @@ def test_half_an_exercise_is_there_after_a_reload_and_after_leaving(
     expect(page.get_by_text("We kept what you were writing")).to_be_visible()
     assert_no_serious_axe_violations(page)
 
-    # Leaving at once, before the pause that saves: the page sends it as it goes.
+    # Leaving at once, before the pause that saves, from a page the worker controls: kept on
+    # the phone as the page goes, and sent by the next page.
+    controlled_by_service_worker(page)
     page.get_by_label("What went through your mind?").fill("What's the point")
     page.goto(f"{live_server.url}/me/")
     wait_until(
