@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.urls import path
 
-from accounts import api
+from accounts import api, drafts_api
 
 app_name = "accounts-api"
 
 urlpatterns = [
     path("auth/token/", api.token_obtain, name="token"),
     path("auth/logout/", api.token_logout, name="logout"),
+    path("drafts/<str:key>/", drafts_api.draft_detail, name="draft"),
 ]

@@ -14,3 +14,5 @@ class AccountsConfig(AppConfig):
 
         # Feature apps tell the navigator's queue what they know (accounts/support_sources.py).
         autodiscover_modules("support_queue")
+        # Feature apps say which of their forms a patient may keep a draft of (accounts/drafts.py).
+        autodiscover_modules("drafts")

@@ -315,3 +315,30 @@ class NavigatorNote(models.Model):
 
     def __str__(self) -> str:
         return f"navigator note for episode {self.episode_id}"
+
+
+class Draft(models.Model):
+    """What a patient has typed into one of their forms but not yet saved: an exercise, a
+    message to their therapist, topics for the next session, a mood note (accounts/drafts.py).
+
+    Saved as they type and restored when they come back; deleted when the form's real save
+    succeeds. A draft is the patient's alone: no one else reads it and nothing acts on it (its
+    words raise no safety flag; only the final save does).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="drafts")
+    # Which form: "exercise.<module slug>.<exercise key>", "message", "next-session",
+    # "mood-note.<YYYY-MM-DD>".
+    key = models.CharField(max_length=120)
+    # Field name to what was typed: a string, or a list of strings for a multiple choice.
+    fields = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="accounts_draft_one_per_form")
+        ]
+        indexes = [models.Index(fields=["updated_at"])]
+
+    def __str__(self) -> str:
+        return f"draft {self.key} of user {self.user_id}"

@@ -1,5 +1,6 @@
 """Pages every NHS service must have, open to everyone: the accessibility statement, the privacy
-notice and the cookie page; and the web app manifest that makes bcbt installable on a phone.
+notice and the cookie page; and the web app manifest and service worker that make bcbt an app
+a phone can install (docs/app.md).
 
 They hold no patient data and decide nothing: what differs between deployments (who the data
 controller is, how to reach them) comes from settings, and the cookie list is read from the
@@ -9,6 +10,8 @@ same settings that name and time the cookies, so the page cannot drift from what
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -96,24 +99,38 @@ def cookies(request: HttpRequest) -> HttpResponse:
     return render(request, "about/cookies.html", {**_contacts(), "cookies": cookies_set()})
 
 
+# NHS.UK colours: the header's NHS blue for the phone's status bar, and the page background of
+# the design system for the splash screen while the app opens.
+THEME_COLOUR = "#005eb8"
+BACKGROUND_COLOUR = "#f0f4f5"
+SERVICE_WORKER = Path(__file__).resolve().parent.parent / "static" / "bcbt" / "sw.js"
+
+
 @login_not_required
 def web_manifest(request: HttpRequest) -> HttpResponse:
-    """The web app manifest: a phone can add bcbt to its home screen with the NHS icons."""
-    images = "nhsuk/assets/images/"
+    """The web app manifest: a phone can add bcbt to its home screen as an app of its own.
+
+    It opens on the patient's home page (staff who add it reach their own home from there, as
+    ``/`` would take them); the icons are drawn by scripts/make_app_icons.py.
+    """
+    icons = "bcbt/icons/"
     manifest = {
+        "id": "/me/",
         "name": settings.BCBT_SERVICE_NAME,
         "short_name": "bcbt",
-        "start_url": "/",
+        "description": "Online CBT, your mood and messages with your therapist.",
+        "lang": "en-GB",
+        "start_url": "/me/",
         "scope": "/",
         "display": "standalone",
-        "theme_color": "#005eb8",
-        "background_color": "#f0f4f5",
+        "orientation": "portrait",
+        "theme_color": THEME_COLOUR,
+        "background_color": BACKGROUND_COLOUR,
         "icons": [
-            {"src": static(images + "favicon.svg"), "type": "image/svg+xml", "sizes": "any"},
-            {"src": static(images + "nhsuk-icon-192.png"), "type": "image/png", "sizes": "192x192"},
-            {"src": static(images + "nhsuk-icon-512.png"), "type": "image/png", "sizes": "512x512"},
+            {"src": static(icons + "app-192.png"), "type": "image/png", "sizes": "192x192"},
+            {"src": static(icons + "app-512.png"), "type": "image/png", "sizes": "512x512"},
             {
-                "src": static(images + "nhsuk-icon-512.png"),
+                "src": static(icons + "app-maskable-512.png"),
                 "type": "image/png",
                 "sizes": "512x512",
                 "purpose": "maskable",
@@ -121,6 +138,25 @@ def web_manifest(request: HttpRequest) -> HttpResponse:
         ],
     }
     return JsonResponse(manifest, content_type="application/manifest+json")
+
+
+@cache
+def _service_worker_source() -> bytes:
+    return SERVICE_WORKER.read_bytes()
+
+
+@login_not_required
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker (static/bcbt/sw.js), served from the site root so that it may look
+    after every page (a worker controls only the paths below its own URL).
+
+    ``no-cache`` makes the browser ask for it again on every visit, so a new version reaches
+    phones at once. It holds no patient data, so anyone may fetch it.
+    """
+    response = HttpResponse(_service_worker_source(), content_type="text/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 app_name = "about"

@@ -543,6 +543,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "operations.prune_sign_in_links",
         "schedule": 3600.0,
     },
+    "operations-prune-stale-drafts": {
+        "task": "operations.prune_stale_drafts",
+        "schedule": 6 * 3600.0,
+    },
     "operations-prune-idempotency-records": {
         "task": "operations.prune_idempotency_records",
         "schedule": 6 * 3600.0,

@@ -37,6 +37,7 @@ urlpatterns = [
     path("metrics", metrics, name="metrics"),
     path("about/", include("bcbt.about")),
     path("manifest.webmanifest", about.web_manifest, name="web-manifest"),
+    path("sw.js", about.service_worker, name="service-worker"),
     path("admin/", admin.site.urls),
     # Before allauth: the pages that email a sign-in code or a reset link say so when the
     # email provider refuses, instead of failing.

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.drafts import draft_delete
 from accounts.models import User
 from care.models import (
     AgreedTask,
@@ -20,6 +21,7 @@ from care.models import (
     SessionRecord,
 )
 from care.services import audit_event_record
+from clinician.drafts import MESSAGE_DRAFT_KEY, TOPICS_DRAFT_KEY
 from clinician.models import BriefReview, Message, PatientTopic
 from notifications.models import NotificationKind
 from notifications.services import notification_enqueue
@@ -48,6 +50,7 @@ def message_send(
         raise ValidationError("Only the patient and their PWP can write in this conversation.")
     message = Message.objects.create(episode=episode, sender=sender, body=body)
     if sender.pk == episode.patient_id:
+        draft_delete(user=sender, key=MESSAGE_DRAFT_KEY)
         # In this transaction: the message, any flag its words raise and the flag's alert.
         risk_flag_raise_for_text(
             patient=episode.patient, text=body, source_kind=RiskFlagSourceKind.MESSAGE
@@ -104,6 +107,7 @@ def patient_topic_set(*, episode: Episode, appointment: Appointment, text: str) 
     risk_flag_raise_for_text(
         patient=episode.patient, text=text, source_kind=RiskFlagSourceKind.SESSION_TOPIC
     )
+    draft_delete(user=episode.patient, key=TOPICS_DRAFT_KEY)
     return topic
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from accounts.models import DeviceToken, SupportRequest, User, UserSession
+from accounts.models import DeviceToken, Draft, SupportRequest, User, UserSession
 from care.models import AgreedTask, Appointment, Episode
 from clinician.models import Message, PatientTopic
 from measures.models import QuestionnaireResponse
@@ -189,6 +189,13 @@ SECTIONS: tuple[Section, ...] = (
             "message_received",
             "updated_at",
         ),
+    ),
+    Section(
+        "drafts",
+        "What you were writing and had not saved yet",
+        ("accounts.Draft",),
+        lambda patient: Draft.objects.filter(user=patient).order_by("key"),
+        ("key", "fields", "updated_at"),
     ),
     Section(
         "sign_ins",

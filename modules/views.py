@@ -11,8 +11,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
+from accounts.drafts import draft_fields_from_post, draft_get, draft_save
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role
+from modules.drafts import exercise_draft_key
 from modules.exercises import answer_display, field_views
 from modules.models import Assignment, ModuleVersion
 from modules.rendering import change_views, markdown_render
@@ -148,6 +150,7 @@ def _exercise_step(
 ) -> HttpResponse:
     exercise = version.exercises[step - len(version.pages) - 1]
     response = exercise_response_for_patient(assignment=assignment, exercise_key=exercise["key"])
+    draft_key = exercise_draft_key(slug=item.slug, exercise_key=exercise["key"])
     status = 200
     if request.method == "POST":
         finishing = request.POST.get("action") != "save"
@@ -163,6 +166,13 @@ def _exercise_step(
             context["fields"] = field_views(
                 exercise, answers={}, errors=invalid.errors, posted=request.POST
             )
+            # Nothing was saved, so keep what was typed as a draft: leaving the page now
+            # loses nothing.
+            draft_save(
+                user=request.user,
+                key=draft_key,
+                fields=draft_fields_from_post(request.POST, names=_field_names(exercise)),
+            )
             status = 400
         else:
             if phrase_match("\n".join(str(value) for value in request.POST.values())):
@@ -176,12 +186,19 @@ def _exercise_step(
             if step < version.step_count:
                 return redirect("modules:step", slug=item.slug, step=step + 1)
             return redirect("modules:finished", slug=item.slug)
-    if "fields" not in context:
+    draft = draft_get(user=request.user, key=draft_key) if "fields" not in context else None
+    if draft is not None:
+        context["fields"] = field_views(exercise, answers={}, posted=draft.fields)
+    elif "fields" not in context:
         context["fields"] = field_views(
             exercise, answers=response.answers if response is not None else {}
         )
-    context.update(exercise=exercise, response=response)
+    context.update(exercise=exercise, response=response, draft=draft, draft_key=draft_key)
     return render(request, "modules/exercise.html", context, status=status)
+
+
+def _field_names(exercise: dict[str, Any]) -> list[str]:
+    return [definition["name"] for definition in exercise["fields"]]
 
 
 @role_required(Role.PATIENT)

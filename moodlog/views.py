@@ -13,9 +13,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import role_required
+from accounts.drafts import draft_delete, draft_get, draft_save
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import Role, User
+from accounts.models import Draft, Role, User
 from moodlog.chart import long_day, mood_chart
+from moodlog.drafts import mood_note_draft_key
 from moodlog.forms import MoodRatingDeleteForm, MoodRatingForm
 from moodlog.models import MOOD_SCORE_MAX, MOOD_SCORE_MIN, MoodRating
 from moodlog.selectors import mood_ratings_for_patient
@@ -62,6 +64,8 @@ def _chosen_day(request: AuthenticatedHttpRequest, patient: User) -> datetime.da
 def page(request: AuthenticatedHttpRequest) -> HttpResponse:
     patient = request.user
     today = patient.local_today()
+    if request.method == "POST" and request.POST.get("action") == "draft":
+        return _note_keep_for_later(request, patient=patient)
     if request.method == "POST":
         form = MoodRatingForm(request.POST)
         if form.is_valid():
@@ -80,6 +84,8 @@ def page(request: AuthenticatedHttpRequest) -> HttpResponse:
             except MoodRatingConflict:
                 form.add_error(None, "That did not save because of a clash. Please try again.")
             else:
+                # The note went with the rating, so its draft is no longer needed.
+                draft_delete(user=patient, key=mood_note_draft_key(day))
                 messages.success(
                     request,
                     f"Saved: {result.rating.score} out of 10 for {day_label(day, today)}.",
@@ -91,6 +97,40 @@ def page(request: AuthenticatedHttpRequest) -> HttpResponse:
         day = chosen if chosen in mood_days_changeable(patient=patient) else today
         return _render(request, patient=patient, day=day, form=form, status=400)
     return _render(request, patient=patient, day=_chosen_day(request, patient))
+
+
+def _note_keep_for_later(request: AuthenticatedHttpRequest, *, patient: User) -> HttpResponse:
+    """ "Save note for later", for phones without JavaScript: keep the note as a draft for the
+    day being rated, without a rating, so the patient can come back to it."""
+    today = patient.local_today()
+    try:
+        day = datetime.date.fromisoformat(request.POST.get("day", ""))
+    except ValueError:
+        day = today
+    if day not in mood_days_changeable(patient=patient):
+        day = today
+    note = request.POST.get("note", "")
+    key = mood_note_draft_key(day)
+    if note.strip():
+        draft_save(user=patient, key=key, fields={"note": note})
+        messages.success(
+            request, "Your note is saved for later. Tap a number when you are ready to save both."
+        )
+    else:
+        draft_delete(user=patient, key=key)
+        messages.info(request, "There was no note to save.")
+    return HttpResponseRedirect(_page_url(day, today))
+
+
+def _note_draft(*, patient: User, day: datetime.date, current: MoodRating | None) -> Draft | None:
+    """The day's note draft, unless the rating was saved after it (from another device, or
+    the app): then the draft is out of date and goes."""
+    key = mood_note_draft_key(day)
+    draft = draft_get(user=patient, key=key)
+    if draft is not None and current is not None and current.updated_at >= draft.updated_at:
+        draft_delete(user=patient, key=key)
+        return None
+    return draft
 
 
 @role_required(Role.PATIENT)
@@ -129,10 +169,12 @@ def _render(
     }
     # Every day that may be changed lies within the chart's 30 days, so it is already here.
     current = ratings.get(day)
+    draft = _note_draft(patient=patient, day=day, current=current)
     if form is None:
-        form = MoodRatingForm(
-            initial={"day": day, "note": current.note if current is not None else ""}
-        )
+        note = current.note if current is not None else ""
+        if draft is not None and isinstance(draft.fields.get("note"), str):
+            note = draft.fields["note"]
+        form = MoodRatingForm(initial={"day": day, "note": note})
     changeable = set(mood_days_changeable(patient=patient))
     rows = []
     for back in range(CHART_DAYS):
@@ -178,5 +220,8 @@ def _render(
         ),
         "rows": rows,
         "today_url": reverse("moodlog:page"),
+        "draft": draft,
+        "draft_key": mood_note_draft_key(day),
+        "api_url": reverse("moodlog-api:mood-collection"),
     }
     return render(request, "moodlog/page.html", context, status=status)

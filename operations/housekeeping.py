@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db.models import Model, QuerySet
 
-from accounts.models import SignInLink
+from accounts.models import Draft, SignInLink
 from moodlog.models import IdempotencyRecord
 from notifications.models import Notification, NotificationState
 
@@ -21,6 +21,11 @@ BATCH_SIZE = 5000
 # An app may resend a request with the same Idempotency-Key for this long (Stripe keeps keys
 # for 24 hours; a phone that was offline for a few days still gets its first answer).
 IDEMPOTENCY_RETENTION = datetime.timedelta(days=7)
+
+# A draft nobody came back to for this long is let go: a course of treatment is about 12
+# weeks, so by then the form it belonged to is long finished, and unsent words should not be
+# kept for ever (they are still in the patient's own copy until then).
+DRAFT_RETENTION = datetime.timedelta(days=90)
 
 # Notifications in these states will never be sent again; a dead one stays for the retention too,
 # so the navigator's "messages not getting through" (30 days) still sees it.
@@ -66,3 +71,8 @@ def notifications_prune_finished(*, now: datetime.datetime) -> int:
 def sign_in_links_prune(*, now: datetime.datetime) -> int:
     """Navigator sign-in links past their expiry, used or not (only a hash was ever stored)."""
     return _delete_in_batches(SignInLink.objects.filter(expires_at__lt=now))
+
+
+def drafts_prune_stale(*, now: datetime.datetime) -> int:
+    """Drafts not touched for ``DRAFT_RETENTION`` (accounts/drafts.py)."""
+    return _delete_in_batches(Draft.objects.filter(updated_at__lt=now - DRAFT_RETENTION))

@@ -42,3 +42,8 @@ def prune_finished_notifications() -> int:
 @_housekeeping_task("operations.prune_sign_in_links")
 def prune_sign_in_links() -> int:
     return housekeeping.sign_in_links_prune(now=timezone.now())
+
+
+@_housekeeping_task("operations.prune_stale_drafts")
+def prune_stale_drafts() -> int:
+    return housekeeping.drafts_prune_stale(now=timezone.now())

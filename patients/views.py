@@ -9,9 +9,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.decorators import role_required
+from accounts.drafts import draft_delete, draft_get, draft_save
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import Role
+from accounts.models import Draft, Role
 from care.selectors import appointment_next_for_episode, episode_active_for_patient
+from clinician.drafts import MESSAGE_DRAFT_KEY, TOPICS_DRAFT_KEY
 from clinician.forms import MessageForm
 from clinician.models import PatientTopic
 from clinician.selectors import messages_for_episode
@@ -65,7 +67,12 @@ def messages(request: AuthenticatedHttpRequest) -> HttpResponse:
     episode = episode_active_for_patient(patient=patient)
     if episode is None or episode.pwp is None:
         return render(request, "patients/messages.html", {"episode": episode})
-    form = MessageForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("action") == "draft":
+        return _keep_for_later(
+            request, key=MESSAGE_DRAFT_KEY, field="body", then="patients:messages"
+        )
+    draft = draft_get(user=patient, key=MESSAGE_DRAFT_KEY)
+    form = MessageForm(request.POST or None, initial={"body": _draft_text(draft, "body")})
     if request.method == "POST" and form.is_valid():
         try:
             message_send(
@@ -86,7 +93,13 @@ def messages(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "patients/messages.html",
-        {"episode": episode, "thread": messages_for_episode(episode=episode), "form": form},
+        {
+            "episode": episode,
+            "thread": messages_for_episode(episode=episode),
+            "form": form,
+            "draft": draft,
+            "draft_key": MESSAGE_DRAFT_KEY,
+        },
     )
 
 
@@ -100,12 +113,42 @@ def next_session(request: AuthenticatedHttpRequest) -> HttpResponse:
     appointment = appointment_next_for_episode(episode=episode)
     if appointment is None:
         return render(request, "patients/next_session.html", {"appointment": None})
+    if request.method == "POST" and request.POST.get("action") == "draft":
+        return _keep_for_later(
+            request, key=TOPICS_DRAFT_KEY, field="text", then="patients:next-session"
+        )
     existing = PatientTopic.objects.filter(appointment=appointment).first()
-    form = TopicForm(request.POST or None, initial={"text": existing.text if existing else ""})
+    draft = draft_get(user=patient, key=TOPICS_DRAFT_KEY)
+    text = _draft_text(draft, "text") if draft else existing.text if existing else ""
+    form = TopicForm(request.POST or None, initial={"text": text})
     if request.method == "POST" and form.is_valid():
         patient_topic_set(episode=episode, appointment=appointment, text=form.cleaned_data["text"])
         flash.success(request, "Saved. Your therapist will see this before your session.")
         if phrase_match(form.cleaned_data["text"]):
             return redirect("safety:crisis-help")
         return redirect("patients:next-session")
-    return render(request, "patients/next_session.html", {"appointment": appointment, "form": form})
+    return render(
+        request,
+        "patients/next_session.html",
+        {"appointment": appointment, "form": form, "draft": draft, "draft_key": TOPICS_DRAFT_KEY},
+    )
+
+
+def _draft_text(draft: Draft | None, field: str) -> str:
+    value = draft.fields.get(field, "") if draft is not None else ""
+    return value if isinstance(value, str) else ""
+
+
+def _keep_for_later(
+    request: AuthenticatedHttpRequest, *, key: str, field: str, then: str
+) -> HttpResponse:
+    """The "Save for later" button, for phones without JavaScript: keep the words as a draft,
+    unsent and unread by anyone, and come back to them."""
+    text = request.POST.get(field, "")
+    if text.strip():
+        draft_save(user=request.user, key=key, fields={field: text})
+        flash.success(request, "Saved for later. It has not been sent to your therapist yet.")
+    else:
+        draft_delete(user=request.user, key=key)
+        flash.info(request, "There was nothing to save.")
+    return redirect(then)

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.drafts import draft_delete
+from modules.drafts import exercise_draft_key
 from modules.exercises import answers_clean
 from modules.models import (
     Assignment,
@@ -130,6 +132,11 @@ def exercise_answers_save(
         patient=assignment.episode.patient,
         text="\n".join(_answer_texts(answers)),
         source_kind=RiskFlagSourceKind.EXERCISE_ANSWER,
+    )
+    # The answers are saved, so what was typed on the way here is no longer needed.
+    draft_delete(
+        user=assignment.episode.patient,
+        key=exercise_draft_key(slug=assignment.module.slug, exercise_key=exercise_key),
     )
     if finishing:
         step = len(version.pages) + [item["key"] for item in version.exercises].index(exercise_key)

@@ -11,7 +11,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from accounts.models import SignInLink, User
+from accounts.models import Draft, SignInLink, User
 from moodlog.models import IdempotencyRecord
 from notifications.models import Notification, NotificationState
 from operations import tasks
@@ -27,6 +27,7 @@ def test_every_housekeeping_task_is_on_the_beat_schedule() -> None:
         tasks.prune_idempotency_records,
         tasks.prune_finished_notifications,
         tasks.prune_sign_in_links,
+        tasks.prune_stale_drafts,
     ):
         assert task.name in scheduled
 
@@ -107,6 +108,14 @@ def test_expired_sign_in_links_go_and_live_ones_stay(patient: User) -> None:
     SignInLink.objects.create(user=patient, token_hash="live", created_at=now, expires_at=now + DAY)
     assert tasks.prune_sign_in_links.apply().get() == 2
     assert list(SignInLink.objects.values_list("token_hash", flat=True)) == ["live"]
+
+
+def test_drafts_untouched_for_ninety_days_go_and_recent_ones_stay(patient: User) -> None:
+    now = timezone.now()
+    Draft.objects.create(user=patient, key="message", updated_at=now - 90 * DAY - DAY)
+    Draft.objects.create(user=patient, key="next-session", updated_at=now - 89 * DAY)
+    assert tasks.prune_stale_drafts.apply().get() == 1
+    assert list(Draft.objects.values_list("key", flat=True)) == ["next-session"]
 
 
 def test_a_backlog_larger_than_one_batch_is_removed_in_batches(

@@ -98,7 +98,7 @@ def test_manifest_names_the_service_and_icons_that_are_served() -> None:
     assert response.status_code == 200
     assert response["Content-Type"] == "application/manifest+json"
     manifest = json.loads(response.content)
-    assert manifest["start_url"] == "/"
+    assert manifest["start_url"] == "/me/"
     sizes = {icon["sizes"] for icon in manifest["icons"]}
     assert {"192x192", "512x512"} <= sizes
     for icon in manifest["icons"]:
@@ -110,8 +110,5 @@ def test_manifest_names_the_service_and_icons_that_are_served() -> None:
 def test_every_page_links_the_icons_and_the_manifest() -> None:
     html = Client().get("/accounts/login/").content.decode()
     assert '<link rel="icon" href="/static/nhsuk/assets/images/favicon.ico" sizes="48x48">' in html
-    assert (
-        '<link rel="apple-touch-icon" href="/static/nhsuk/assets/images/nhsuk-icon-180.png">'
-        in html
-    )
+    assert '<link rel="apple-touch-icon" href="/static/bcbt/icons/app-apple-180.png">' in html
     assert '<link rel="manifest" href="/manifest.webmanifest">' in html

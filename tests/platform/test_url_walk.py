@@ -21,6 +21,7 @@ ALLOW_LIST = {
     "support/": "'Having trouble signing in?' needs no sign-in",
     "about/": "the accessibility statement, privacy notice and cookie page are for everyone",
     "manifest.webmanifest": "a phone reads it to install bcbt before anyone signs in",
+    "sw.js": "the installable app's service worker script, which holds no data",
 }
 
 
