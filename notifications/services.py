@@ -149,11 +149,19 @@ def notification_preference_defaults(
 
 
 def preference_problems(
-    *, preference: NotificationPreference, policy: ServiceNotificationPolicy
+    *,
+    preference: NotificationPreference,
+    policy: ServiceNotificationPolicy,
+    kept_weekly_max: int | None = None,
 ) -> dict[str, str]:
-    """What is wrong with a set of choices, in plain words, by field."""
+    """What is wrong with a set of choices, in plain words, by field.
+
+    The service's weekly cap is a ceiling, not a rewrite: a weekly choice the patient made before
+    the service lowered its cap (``kept_weekly_max``) may be saved again as it is, and the budget
+    applies the lower of the two. A new choice above the cap is refused.
+    """
     problems: dict[str, str] = {}
-    if preference.weekly_max > policy.max_per_week:
+    if preference.weekly_max > policy.max_per_week and preference.weekly_max != kept_weekly_max:
         problems["weekly_max"] = (
             f"Your service sends at most {policy.max_per_week} a week. Choose that or fewer."
         )
@@ -182,11 +190,14 @@ def notification_preference_update(
     preference = NotificationPreference.objects.select_for_update().filter(
         patient=patient
     ).first() or notification_preference_defaults(patient=patient, policy=policy)
+    kept_weekly_max = preference.weekly_max if preference.pk is not None else None
     for name, value in choices.items():
         if not hasattr(preference, name) or name in ("id", "patient", "patient_id"):
             raise TypeError(f"{name} is not a notification preference")
         setattr(preference, name, value)
-    problems = preference_problems(preference=preference, policy=policy)
+    problems = preference_problems(
+        preference=preference, policy=policy, kept_weekly_max=kept_weekly_max
+    )
     if problems:
         raise ValidationError(problems)
     preference.full_clean(exclude=["patient"])
