@@ -7,4 +7,6 @@ from __future__ import annotations
 
 SECTIONS: list[tuple[str, str]] = [
     ("Overview", "console:home"),
+    ("Programme", "console:programme"),
+    ("Sessions and measures", "console:sessions"),
 ]

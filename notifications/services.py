@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from care.models import Episode, EpisodeStatus, Service
@@ -179,6 +180,37 @@ def preference_problems(
             f"(nothing is sent from {policy.quiet_start:%H:%M} to {policy.quiet_end:%H:%M})."
         )
     return problems
+
+
+@transaction.atomic
+def service_notification_caps_update(
+    *,
+    service: Service,
+    max_per_day: int,
+    max_per_week: int,
+    by: User,
+    request: HttpRequest | None = None,
+) -> ServiceNotificationPolicy:
+    """Set the most messages a patient of the service gets in a day and in a week.
+
+    Caps that contradict each other (3 a day with 2 a week) are refused. A cap below a patient's
+    own choice is a ceiling the budget applies; the patient's choice is never rewritten.
+    """
+    policy, _created = ServiceNotificationPolicy.objects.select_for_update().get_or_create(
+        service=service
+    )
+    before = (policy.max_per_day, policy.max_per_week)
+    policy.max_per_day, policy.max_per_week = max_per_day, max_per_week
+    policy.full_clean(exclude=["service"])
+    policy.save()
+    audit_event_record(
+        actor=by,
+        action="notifications.caps.update",
+        target=policy,
+        request=request,
+        detail={"before": list(before), "after": [max_per_day, max_per_week]},
+    )
+    return policy
 
 
 @transaction.atomic
