@@ -58,6 +58,12 @@ class EntryForm(forms.Form):
     unlock_rule = forms.ChoiceField(
         label="When does it open?", choices=UnlockRule.choices, widget=forms.RadioSelect
     )
+    waivable = forms.BooleanField(
+        label="PWPs may waive this module for one patient, with a reason",
+        required=False,
+        help_text="Only for a mandatory module, and only while PWPs may waive at all (below the "
+        "programme). It applies to waivers from now on.",
+    )
     unlock_session = forms.IntegerField(
         label="Session number (for “after session N”)",
         required=False,
@@ -82,6 +88,7 @@ class EntryForm(forms.Form):
             inclusion=self.cleaned_data["inclusion"],
             unlock_rule=self.cleaned_data["unlock_rule"],
             unlock_session=self.cleaned_data["unlock_session"],
+            waivable=self.cleaned_data["waivable"],
         )
 
 
@@ -167,10 +174,18 @@ def entry(request: HttpRequest, slug: str) -> HttpResponse:
     service = _service(request)
     module, row = _row(service, slug)
     initial = (
-        {"inclusion": row.inclusion, "unlock_rule": row.entry.unlock_rule}
+        {
+            "inclusion": row.inclusion,
+            "unlock_rule": row.entry.unlock_rule,
+            "waivable": row.entry.pwps_may_waive,
+        }
         | ({"unlock_session": row.entry.unlock_session} if row.entry.unlock_session else {})
         if row is not None
-        else {"inclusion": Inclusion.OPTIONAL, "unlock_rule": UnlockRule.FROM_START}
+        else {
+            "inclusion": Inclusion.OPTIONAL,
+            "unlock_rule": UnlockRule.FROM_START,
+            "waivable": True,
+        }
     )
     form = EntryForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -47,6 +47,7 @@ class ProgrammeEntryAdmin(ScopedModelAdmin):
         "in_every_programme",
         "unlock_rule",
         "unlock_session",
+        "pwps_may_waive",
     )
     list_display_links = ("module",)
     list_editable = ("position", "mandatory", "in_every_programme", "unlock_rule", "unlock_session")
@@ -62,14 +63,17 @@ class ProgrammeEntryAdmin(ScopedModelAdmin):
     ) -> None:
         """Through the same service as the console, so a change reaches the patients in
         treatment by the programme rule (modules/services/programme.py) and is audited."""
-        after = EntryRules(Inclusion.of(obj), obj.unlock_rule, obj.unlock_session)
+        after = EntryRules(
+            Inclusion.of(obj), obj.unlock_rule, obj.unlock_session, obj.pwps_may_waive
+        )
         stored = ProgrammeEntry.objects.filter(pk=obj.pk).first() if change else None
         try:
             if stored is None or (
                 Inclusion.of(stored),
                 stored.unlock_rule,
                 stored.unlock_session,
-            ) != (after.inclusion, after.unlock_rule, after.unlock_session):
+                stored.pwps_may_waive,
+            ) != (after.inclusion, after.unlock_rule, after.unlock_session, after.waivable):
                 impact = programme_change_apply(
                     by=request.user,  # type: ignore[arg-type]
                     service=obj.service,

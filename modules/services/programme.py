@@ -77,6 +77,9 @@ class EntryRules:
     inclusion: str
     unlock_rule: str
     unlock_session: int | None
+    # Whether PWPs may waive this module (where the service lets them waive at all). It governs
+    # waivers from now on and changes no patient's programme.
+    waivable: bool = True
 
     def check(self) -> None:
         if self.inclusion not in Inclusion.LABELS:
@@ -94,6 +97,7 @@ class EntryRules:
             "inclusion": self.inclusion,
             "unlock_rule": self.unlock_rule,
             "unlock_session": self.unlock_session,
+            "waivable": self.waivable,
         }
 
 
@@ -179,7 +183,9 @@ def _impact(
 def _rules_of(entry: ProgrammeEntry | None) -> EntryRules | None:
     if entry is None:
         return None
-    return EntryRules(Inclusion.of(entry), entry.unlock_rule, entry.unlock_session)
+    return EntryRules(
+        Inclusion.of(entry), entry.unlock_rule, entry.unlock_session, entry.pwps_may_waive
+    )
 
 
 def programme_change_preview(
@@ -278,6 +284,7 @@ def programme_change_apply(
             entry = ProgrammeEntry(service=service, module=module, position=last + 1)
         entry.mandatory, entry.in_every_programme = mandatory, everyone
         entry.unlock_rule, entry.unlock_session = after.unlock_rule, after.unlock_session
+        entry.pwps_may_waive = after.waivable
         entry.save()
     _apply_to_assignments(service=service, module=module, impact=impact, after=after)
     audit_event_record(

@@ -13,7 +13,12 @@ from measures.models import MeasuresConfiguration
 from measures.selectors import configuration_for_service
 from modules.models import Assignment, Module, ProgrammeEntry
 from modules.selectors import programme_settings_get
-from modules.services import modules_load, programme_default_create
+from modules.services import (
+    ProgrammeRuleError,
+    assignment_waive,
+    modules_load,
+    programme_default_create,
+)
 from notifications.models import NotificationPreference, ServiceNotificationPolicy
 from tests import factories
 
@@ -103,7 +108,12 @@ def test_a_change_shows_the_count_before_saving_then_saves_it(
 ) -> None:
     episodes = _patients(service, pwp, 3)
     entry = ProgrammeEntry.objects.get(service=service, module__slug=SLUG)
-    change = {"inclusion": "optional", "unlock_rule": entry.unlock_rule, "unlock_session": ""}
+    change = {
+        "inclusion": "optional",
+        "unlock_rule": entry.unlock_rule,
+        "unlock_session": "",
+        "waivable": "on",
+    }
 
     confirm = service_admin_client.post(f"/service/programme/modules/{SLUG}/", change)
 
@@ -125,7 +135,12 @@ def test_a_change_shows_the_count_before_saving_then_saves_it(
 def test_a_stale_count_is_shown_again_and_nothing_is_saved(service_admin_client, service, pwp):
     _patients(service, pwp, 2)
     entry = ProgrammeEntry.objects.get(service=service, module__slug=SLUG)
-    change = {"inclusion": "optional", "unlock_rule": entry.unlock_rule, "unlock_session": ""}
+    change = {
+        "inclusion": "optional",
+        "unlock_rule": entry.unlock_rule,
+        "unlock_session": "",
+        "waivable": "on",
+    }
 
     response = service_admin_client.post(
         f"/service/programme/modules/{SLUG}/", {**change, "confirm": "1", "expected_count": "1"}
@@ -151,7 +166,12 @@ def test_after_session_without_a_number_is_refused_with_a_message(service_admin_
 
 def test_adding_a_module_from_the_library(service_admin_client, service, pwp) -> None:
     [episode] = _patients(service, pwp, 1)
-    change = {"inclusion": "optional", "unlock_rule": "start", "unlock_session": ""}
+    change = {
+        "inclusion": "optional",
+        "unlock_rule": "start",
+        "unlock_session": "",
+        "waivable": "on",
+    }
     confirm = service_admin_client.post("/service/programme/modules/long-term-conditions/", change)
     assert "This will change 1 patient's programme" in confirm.content.decode()
 
@@ -176,6 +196,24 @@ def test_moving_a_module_changes_the_order_for_new_patients_only(
     assert (
         list(episode.module_assignments.order_by("position").values_list("module__slug")) == before
     )
+
+
+def test_a_module_can_be_made_one_pwps_cannot_waive(service_admin_client, service, pwp) -> None:
+    [episode] = _patients(service, pwp, 1)
+    entry = ProgrammeEntry.objects.get(service=service, module__slug=SLUG)
+    change = {"inclusion": "mandatory", "unlock_rule": entry.unlock_rule, "unlock_session": ""}
+
+    confirm = service_admin_client.post(f"/service/programme/modules/{SLUG}/", change)
+    assert "This will change 0 patients' programmes" in confirm.content.decode()
+    service_admin_client.post(
+        f"/service/programme/modules/{SLUG}/", {**change, "confirm": "1", "expected_count": "0"}
+    )
+
+    assert ProgrammeEntry.objects.get(pk=entry.pk).pwps_may_waive is False
+    assignment = Assignment.objects.get(episode=episode, module__slug=SLUG)
+    with pytest.raises(ProgrammeRuleError, match="cannot be waived"):
+        assignment_waive(by=pwp, assignment=assignment, reason="Does not fit")
+    assert Assignment.objects.get(pk=assignment.pk).waived_at is None
 
 
 def test_waiving_can_be_switched_off(service_admin_client, service) -> None:
