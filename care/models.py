@@ -32,6 +32,9 @@ class SessionPlanEntry(models.Model):
     days_after_start = models.PositiveSmallIntegerField(
         help_text="How many days after the episode starts this session is usually booked."
     )
+    default_minutes = models.PositiveSmallIntegerField(
+        default=30, help_text="How long the session usually lasts, in minutes."
+    )
 
     class Meta:
         ordering = ["service", "number"]
@@ -41,6 +44,10 @@ class SessionPlanEntry(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(number__gte=1), name="session_plan_number_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(default_minutes__gte=5, default_minutes__lte=240),
+                name="session_plan_minutes_5_to_240",
             ),
         ]
         verbose_name_plural = "session plan entries"

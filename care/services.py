@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 import zoneinfo
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
@@ -244,3 +246,79 @@ def duty_queue_member_remove(
             detail={"staff_id": staff.pk, "service_id": service.pk},
         )
     return bool(deleted)
+
+
+@dataclass(frozen=True)
+class SessionPlanRow:
+    """One session as the admin sets it; its number is its place in the plan."""
+
+    kind: str
+    default_minutes: int
+    days_after_start: int
+
+
+class SessionPlanError(Exception):
+    """A session plan that cannot be saved; the message is for the admin, as it is."""
+
+
+def _session_plan_problem(rows: list[SessionPlanRow]) -> str:
+    if not rows:
+        return "A plan needs at least one session."
+    for number, row in enumerate(rows, start=1):
+        if row.kind not in AppointmentKind.values:
+            return f"Choose face to face or online for session {number}."
+        if not 5 <= row.default_minutes <= 240:
+            return f"Session {number}: give a length from 5 to 240 minutes."
+        if not 0 <= row.days_after_start <= 365:
+            return f"Session {number}: give a number of days from 0 to 365."
+    for number, (earlier, later) in enumerate(itertools.pairwise(rows), start=2):
+        if later.days_after_start < earlier.days_after_start:
+            return (
+                f"Session {number} is booked {later.days_after_start} days after the start, "
+                f"before session {number - 1} ({earlier.days_after_start} days). Sessions go in "
+                "order: change the days, or remove a session and add it again at the end."
+            )
+    return ""
+
+
+@transaction.atomic
+def session_plan_update(
+    *,
+    service: Service,
+    rows: list[SessionPlanRow],
+    by: User,
+    request: HttpRequest | None = None,
+) -> list[SessionPlanEntry]:
+    """Replace the service's session plan, numbered 1 to n in the order given. It applies to
+    episodes opened from now on: an episode already open keeps the appointments it was given."""
+    problem = _session_plan_problem(rows)
+    if problem:
+        raise SessionPlanError(problem)
+    Service.objects.select_for_update().get(pk=service.pk)
+    before = list(
+        service.session_plan.order_by("number").values_list(
+            "kind", "default_minutes", "days_after_start"
+        )
+    )
+    service.session_plan.all().delete()
+    entries = SessionPlanEntry.objects.bulk_create(
+        SessionPlanEntry(
+            service=service,
+            number=number,
+            kind=row.kind,
+            default_minutes=row.default_minutes,
+            days_after_start=row.days_after_start,
+        )
+        for number, row in enumerate(rows, start=1)
+    )
+    audit_event_record(
+        actor=by,
+        action="care.session_plan.update",
+        target=service,
+        request=request,
+        detail={
+            "before": [list(row) for row in before],
+            "after": [[row.kind, row.default_minutes, row.days_after_start] for row in rows],
+        },
+    )
+    return entries

@@ -8,5 +8,7 @@ from __future__ import annotations
 SECTIONS: list[tuple[str, str]] = [
     ("Overview", "console:home"),
     ("Patients", "console:patients"),
+    ("Programme", "console:programme"),
+    ("Sessions and measures", "console:sessions"),
     ("Staff", "console:staff"),
 ]

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from care.models import Episode, EpisodeStatus, Service
+from modules.models import Module, ProgrammeEntry, UnlockRule
+from modules.selectors import modules_library
+from modules.services import Inclusion
 from safety.models import RiskFlag, RiskFlagStatus
 
 
@@ -32,3 +35,39 @@ def service_overview(*, service: Service) -> ServiceOverview:
 
 def services_for_picker() -> list[Service]:
     return list(Service.objects.order_by("name"))
+
+
+@dataclass(frozen=True)
+class ProgrammeRow:
+    entry: ProgrammeEntry
+    module: Module
+    inclusion: str
+
+    @property
+    def inclusion_label(self) -> str:
+        return {
+            Inclusion.MANDATORY: "Mandatory",
+            Inclusion.OPTIONAL: "Optional",
+            Inclusion.OFFERED: "Offered (PWPs add it)",
+        }[self.inclusion]
+
+    @property
+    def opens(self) -> str:
+        if self.entry.unlock_rule == UnlockRule.AFTER_SESSION:
+            return f"After session {self.entry.unlock_session}"
+        return str(dict(UnlockRule.choices)[self.entry.unlock_rule])
+
+
+def programme_rows(*, service: Service) -> tuple[list[ProgrammeRow], list[Module]]:
+    """The service's programme in order, and the library's modules not in it. Two queries."""
+    entries = list(
+        ProgrammeEntry.objects.filter(service=service, module__latest_version__isnull=False)
+        .select_related("module", "module__latest_version")
+        .order_by("position", "pk")
+    )
+    rows = [
+        ProgrammeRow(entry=entry, module=entry.module, inclusion=Inclusion.of(entry))
+        for entry in entries
+    ]
+    used = {entry.module_id for entry in entries}
+    return rows, [module for module in modules_library() if module.pk not in used]

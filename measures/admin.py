@@ -17,6 +17,7 @@ class MeasuresConfigurationAdmin(ScopedModelAdmin):
     fields = (
         "service",
         "session_instruments",
+        "session_schedule",
         "alliance_instrument",
         "alliance_sessions",
         "alliance_at_last_session",

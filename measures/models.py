@@ -112,6 +112,15 @@ class MeasuresConfiguration(models.Model):
         default=default_session_instruments,
         help_text="Questionnaires asked before every session: any of phq9, gad7, wsas.",
     )
+    # The questionnaires asked before each session, by session number ({"1": ["phq9"], ...}),
+    # set with the console's grid of checkboxes. A session it does not name (one added to the
+    # plan later) gets ``session_instruments``.
+    session_schedule = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Questionnaires by session number, e.g. {"1": ["phq9", "gad7"], "2": []}. '
+        "Set it in the service console's grid; sessions not named get the list above.",
+    )
     alliance_instrument = models.CharField(
         max_length=30, choices=AllianceInstrument.choices, default=AllianceInstrument.ALLIANCE_CHECK
     )
@@ -157,8 +166,26 @@ class MeasuresConfiguration(models.Model):
     def __str__(self) -> str:
         return f"Questionnaire settings for {self.service}"
 
+    def instruments_before(self, number: int) -> list[str]:
+        """The questionnaires asked before session ``number``."""
+        schedule = self.session_schedule or {}
+        if str(number) in schedule:
+            return list(schedule[str(number)])
+        return list(self.session_instruments)
+
     def clean(self) -> None:
         errors: dict[str, Any] = {}
+        schedule = self.session_schedule
+        if not isinstance(schedule, dict) or any(
+            not str(number).isdigit()
+            or int(number) < 1
+            or not isinstance(codes, list)
+            or any(code not in SESSION_INSTRUMENT_CHOICES for code in codes)
+            for number, codes in schedule.items()
+        ):
+            errors["session_schedule"] = (
+                'Session numbers, each with a list of questionnaire codes, such as {"1": ["phq9"]}.'
+            )
         instruments = self.session_instruments
         if not isinstance(instruments, list) or any(
             code not in SESSION_INSTRUMENT_CHOICES for code in instruments

@@ -125,7 +125,7 @@ def _due_before(
         if earlier
         else datetime.datetime.combine(episode.started_on, datetime.time(0, 0), tzinfo=zone)
     )
-    codes = list(configuration.session_instruments)
+    codes = configuration.instruments_before(next_session.number)
     if next_session.number in configuration.alliance_sessions or (
         configuration.alliance_at_last_session and next_session.number == appointments[-1].number
     ):

@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import zoneinfo
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -13,7 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
-from care.models import AppointmentStatus, Episode
+from care.models import AppointmentStatus, Episode, Service
 from care.selectors import episode_active_for_patient
 from care.services import audit_event_record
 from measures import scoring
@@ -25,7 +26,12 @@ from measures.definitions import (
     instrument_definition,
     shipped_instruments,
 )
-from measures.models import LicensedInstrumentText, QuestionnaireResponse
+from measures.models import (
+    SESSION_INSTRUMENT_CHOICES,
+    LicensedInstrumentText,
+    MeasuresConfiguration,
+    QuestionnaireResponse,
+)
 from measures.selectors import configuration_for_service
 from safety.services import risk_flag_raise
 from safety.working_days import working_days_after
@@ -253,3 +259,54 @@ def licensed_instrument_load(  # noqa: C901
         },
     )
     return text
+
+
+@transaction.atomic
+def measures_schedule_update(
+    *,
+    service: Service,
+    schedule: Mapping[int, list[str]],
+    alliance_instrument: str,
+    alliance_sessions: list[int],
+    alliance_at_last_session: bool,
+    alliance_gap_threshold: Decimal,
+    by: User,
+    request: HttpRequest | None = None,
+) -> MeasuresConfiguration:
+    """Which questionnaires are due before which session, when the alliance is rated and the gap
+    that flags it. Raises ``ValidationError`` (by field) for values the service cannot use."""
+    configuration, _created = MeasuresConfiguration.objects.select_for_update().get_or_create(
+        service=service
+    )
+    before = {
+        "session_schedule": configuration.session_schedule,
+        "alliance_sessions": configuration.alliance_sessions,
+    }
+    configuration.session_schedule = {
+        str(number): [code for code in SESSION_INSTRUMENT_CHOICES if code in codes]
+        for number, codes in sorted(schedule.items())
+    }
+    configuration.alliance_instrument = alliance_instrument
+    configuration.alliance_sessions = sorted(set(alliance_sessions))
+    configuration.alliance_at_last_session = alliance_at_last_session
+    configuration.alliance_gap_threshold = alliance_gap_threshold
+    configuration.updated_at = timezone.now()
+    configuration.full_clean(exclude=["service"])
+    configuration.save()
+    audit_event_record(
+        actor=by,
+        action="measures.configuration.update",
+        target=configuration,
+        request=request,
+        detail={
+            "before": before,
+            "after": {
+                "session_schedule": configuration.session_schedule,
+                "alliance_sessions": configuration.alliance_sessions,
+                "alliance_instrument": alliance_instrument,
+                "alliance_at_last_session": alliance_at_last_session,
+                "alliance_gap_threshold": str(alliance_gap_threshold),
+            },
+        },
+    )
+    return configuration

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpRequest
 
 from care.admin_audit import AuditedModelAdmin
 from care.admin_scoping import SHARED, ScopedModelAdmin, ScopedTabularInline
@@ -15,6 +16,13 @@ from modules.models import (
     ModuleVersion,
     ProgrammeEntry,
     ProgrammeSettings,
+)
+from modules.services import (
+    EntryRules,
+    Inclusion,
+    ProgrammeRuleError,
+    programme_change_apply,
+    programme_entry_move,
 )
 
 
@@ -39,11 +47,76 @@ class ProgrammeEntryAdmin(ScopedModelAdmin):
         "in_every_programme",
         "unlock_rule",
         "unlock_session",
+        "pwps_may_waive",
     )
     list_display_links = ("module",)
     list_editable = ("position", "mandatory", "in_every_programme", "unlock_rule", "unlock_session")
     list_filter = ("service", "mandatory", "unlock_rule")
     ordering = ("service", "position")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # A row is one module in one service: change it by retiring it and adding another.
+        return ("service", "module") if obj is not None else ()
+
+    def save_model(
+        self, request: HttpRequest, obj: ProgrammeEntry, form: Any, change: bool
+    ) -> None:
+        """Through the same service as the console, so a change reaches the patients in
+        treatment by the programme rule (modules/services/programme.py) and is audited."""
+        after = EntryRules(
+            Inclusion.of(obj), obj.unlock_rule, obj.unlock_session, obj.pwps_may_waive
+        )
+        stored = ProgrammeEntry.objects.filter(pk=obj.pk).first() if change else None
+        try:
+            if stored is None or (
+                Inclusion.of(stored),
+                stored.unlock_rule,
+                stored.unlock_session,
+                stored.pwps_may_waive,
+            ) != (after.inclusion, after.unlock_rule, after.unlock_session, after.waivable):
+                impact = programme_change_apply(
+                    by=request.user,  # type: ignore[arg-type]
+                    service=obj.service,
+                    module=obj.module,
+                    after=after,
+                    expected_count=None,
+                    request=request,
+                )
+                messages.info(
+                    request,
+                    f"{obj.module}: {impact.count} patients' programmes changed "
+                    f"({impact.kept_started} started and {impact.kept_tailored} tailored kept).",
+                )
+            saved = ProgrammeEntry.objects.get(service=obj.service, module=obj.module)
+            if saved.position != obj.position:
+                programme_entry_move(
+                    by=request.user,  # type: ignore[arg-type]
+                    service=obj.service,
+                    entry_id=saved.pk,
+                    position=min(obj.position, obj.service.programme_entries.count()),
+                    request=request,
+                )
+        except ProgrammeRuleError as error:
+            messages.error(request, str(error))
+            return
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+    def delete_model(self, request: HttpRequest, obj: ProgrammeEntry) -> None:
+        programme_change_apply(
+            by=request.user,  # type: ignore[arg-type]
+            service=obj.service,
+            module=obj.module,
+            after=None,
+            expected_count=None,
+            request=request,
+        )
+
+    def get_actions(self, request: HttpRequest) -> Any:
+        actions = super().get_actions(request)
+        # Bulk deletion would skip the service; delete one row at a time.
+        actions.pop("delete_selected", None)
+        return actions
 
 
 class ModuleVersionInline(ScopedTabularInline):

@@ -135,6 +135,12 @@ class ProgrammeEntry(models.Model):
     unlock_session = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="For 'after session N': the session number."
     )
+    pwps_may_waive = models.BooleanField(
+        default=True,
+        verbose_name="PWPs may waive this module",
+        help_text="Untick for a mandatory module every patient must do, whatever the service's "
+        "general setting.",
+    )
 
     class Meta:
         ordering = ["service", "position", "pk"]

@@ -26,6 +26,19 @@ KIND_LABELS = {
 assert set(KIND_LABELS) == set(PATIENT_KINDS) == set(KIND_PLURALS)
 
 
+def weekly_choices(*, policy: ServiceNotificationPolicy, kept: int | None) -> list[tuple[int, str]]:
+    """None, then 1 up to the service's cap. A patient's own choice above a cap the service has
+    since lowered stays on the list, marked, so the page shows it and saving keeps it: the cap
+    is applied as a ceiling by the budget, never written over the patient's choice."""
+    weekly: list[tuple[int, str]] = [(0, "None at all")]
+    weekly += [(number, f"{number} a week") for number in range(1, policy.max_per_week + 1)]
+    if kept is not None and kept > policy.max_per_week:
+        weekly.append(
+            (kept, f"{kept} a week (your choice: your service sends at most {policy.max_per_week})")
+        )
+    return weekly
+
+
 class NotificationPreferenceForm(forms.Form):
     contact_by = forms.ChoiceField(label="How should we contact you?", widget=forms.RadioSelect)
     in_app = forms.BooleanField(
@@ -77,6 +90,8 @@ class NotificationPreferenceForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.policy = policy
+        kept = self.initial.get("weekly_max")
+        self.kept_weekly_max: int | None = kept if isinstance(kept, int) else None
         choices = []
         if policy.email_allowed:
             choices.append((ContactChannel.EMAIL.value, "By email"))
@@ -84,9 +99,15 @@ class NotificationPreferenceForm(forms.Form):
             choices.append((ContactChannel.SMS.value, "By text message"))
         choices.append((ContactChannel.NONE.value, "Do not contact me. Only show them in the app"))
         self.fields["contact_by"].choices = choices  # type: ignore[attr-defined]
-        weekly: list[tuple[int, str]] = [(0, "None at all")]
-        weekly += [(number, f"{number} a week") for number in range(1, policy.max_per_week + 1)]
-        self.fields["weekly_max"].choices = weekly  # type: ignore[attr-defined]
+        self.fields["weekly_max"].choices = weekly_choices(  # type: ignore[attr-defined]
+            policy=policy, kept=self.kept_weekly_max
+        )
+        if self.kept_weekly_max is not None and self.kept_weekly_max > policy.max_per_week:
+            self.fields["weekly_max"].help_text = (
+                f"Your service sends at most {policy.max_per_week} a week, so you get no more "
+                f"than {policy.max_per_week} a week. Your own choice of "
+                f"{self.kept_weekly_max} is kept in case the service raises its limit."
+            )
 
     def clean_paused_until(self) -> datetime.date | None:
         value: datetime.date | None = self.cleaned_data.get("paused_until")
@@ -112,6 +133,9 @@ class NotificationPreferenceForm(forms.Form):
         draft = NotificationPreference(
             **{name: cleaned[name] for name in self.fields if name in cleaned}
         )
-        for name, message in preference_problems(preference=draft, policy=self.policy).items():
+        problems = preference_problems(
+            preference=draft, policy=self.policy, kept_weekly_max=self.kept_weekly_max
+        )
+        for name, message in problems.items():
             self.add_error(name, message)
         return cleaned

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -196,6 +197,22 @@ class ServiceNotificationPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"Notification policy for service {self.service_id}"
+
+    def clean(self) -> None:
+        problem = caps_contradiction(max_per_day=self.max_per_day, max_per_week=self.max_per_week)
+        if problem:
+            raise ValidationError({"max_per_day": problem})
+
+
+def caps_contradiction(*, max_per_day: int, max_per_week: int) -> str:
+    """Why a daily and a weekly cap contradict each other, or "" when they do not."""
+    if max_per_day > max_per_week:
+        return (
+            f"A patient cannot get {max_per_day} a day when the week allows only "
+            f"{max_per_week}. Lower the daily cap to {max_per_week} or fewer, or raise the "
+            "weekly cap."
+        )
+    return ""
 
 
 class ContactChannel(models.TextChoices):

@@ -34,6 +34,7 @@ _FIELDS = (
     "id",
     "patient_id",
     "service_id",
+    "started_on",
     "patient__time_zone",
     "patient__email",
     "patient__phone_number",
@@ -91,6 +92,8 @@ class PatientSettings:
     kinds_on: frozenset[str]
     email_allowed: bool
     sms_allowed: bool
+    # The episode's first day, in the patient's own calendar: nothing is due before it.
+    started_on: datetime.date
 
     def local_now(self, now: datetime.datetime) -> datetime.datetime:
         return now.astimezone(self.zone)
@@ -104,6 +107,11 @@ class PatientSettings:
 
     def is_paused(self, day: datetime.date) -> bool:
         return self.paused_until is not None and day <= self.paused_until
+
+    def has_started(self, day: datetime.date) -> bool:
+        """Whether treatment has begun by the patient's local ``day`` (an episode may be opened
+        for a later start date; the patient hears nothing from us before it)."""
+        return self.started_on <= day
 
     def kind_on(self, kind: str) -> bool:
         return kind in self.kinds_on
@@ -182,6 +190,7 @@ def _settings_from_values(row: dict[str, Any]) -> PatientSettings:
         kinds_on=kinds_on,
         email_allowed=_pick(row[f"{_POLICY}email_allowed"], True),
         sms_allowed=_pick(row[f"{_POLICY}sms_allowed"], True),
+        started_on=row["started_on"],
     )
 
 

@@ -84,3 +84,13 @@ def patients_with_failing_notifications(
         .only("id", "username", "first_name", "last_name")
         .order_by("-last_failure_at", "id")
     )
+
+
+def patients_above_weekly_cap(*, service: Service, max_per_week: int) -> int:
+    """How many patients in treatment chose more a week than ``max_per_week`` (the cap will be
+    their ceiling; their choice stays)."""
+    return NotificationPreference.objects.filter(
+        patient__episodes__service=service,
+        patient__episodes__status=EpisodeStatus.ACTIVE,
+        weekly_max__gt=max_per_week,
+    ).count()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from care.models import Episode, EpisodeStatus, Service
@@ -149,11 +150,19 @@ def notification_preference_defaults(
 
 
 def preference_problems(
-    *, preference: NotificationPreference, policy: ServiceNotificationPolicy
+    *,
+    preference: NotificationPreference,
+    policy: ServiceNotificationPolicy,
+    kept_weekly_max: int | None = None,
 ) -> dict[str, str]:
-    """What is wrong with a set of choices, in plain words, by field."""
+    """What is wrong with a set of choices, in plain words, by field.
+
+    The service's weekly cap is a ceiling, not a rewrite: a weekly choice the patient made before
+    the service lowered its cap (``kept_weekly_max``) may be saved again as it is, and the budget
+    applies the lower of the two. A new choice above the cap is refused.
+    """
     problems: dict[str, str] = {}
-    if preference.weekly_max > policy.max_per_week:
+    if preference.weekly_max > policy.max_per_week and preference.weekly_max != kept_weekly_max:
         problems["weekly_max"] = (
             f"Your service sends at most {policy.max_per_week} a week. Choose that or fewer."
         )
@@ -174,6 +183,37 @@ def preference_problems(
 
 
 @transaction.atomic
+def service_notification_caps_update(
+    *,
+    service: Service,
+    max_per_day: int,
+    max_per_week: int,
+    by: User,
+    request: HttpRequest | None = None,
+) -> ServiceNotificationPolicy:
+    """Set the most messages a patient of the service gets in a day and in a week.
+
+    Caps that contradict each other (3 a day with 2 a week) are refused. A cap below a patient's
+    own choice is a ceiling the budget applies; the patient's choice is never rewritten.
+    """
+    policy, _created = ServiceNotificationPolicy.objects.select_for_update().get_or_create(
+        service=service
+    )
+    before = (policy.max_per_day, policy.max_per_week)
+    policy.max_per_day, policy.max_per_week = max_per_day, max_per_week
+    policy.full_clean(exclude=["service"])
+    policy.save()
+    audit_event_record(
+        actor=by,
+        action="notifications.caps.update",
+        target=policy,
+        request=request,
+        detail={"before": list(before), "after": [max_per_day, max_per_week]},
+    )
+    return policy
+
+
+@transaction.atomic
 def notification_preference_update(
     *, patient: User, service: Service | None, **choices: Any
 ) -> NotificationPreference:
@@ -182,11 +222,14 @@ def notification_preference_update(
     preference = NotificationPreference.objects.select_for_update().filter(
         patient=patient
     ).first() or notification_preference_defaults(patient=patient, policy=policy)
+    kept_weekly_max = preference.weekly_max if preference.pk is not None else None
     for name, value in choices.items():
         if not hasattr(preference, name) or name in ("id", "patient", "patient_id"):
             raise TypeError(f"{name} is not a notification preference")
         setattr(preference, name, value)
-    problems = preference_problems(preference=preference, policy=policy)
+    problems = preference_problems(
+        preference=preference, policy=policy, kept_weekly_max=kept_weekly_max
+    )
     if problems:
         raise ValidationError(problems)
     preference.full_clean(exclude=["patient"])

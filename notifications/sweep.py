@@ -118,13 +118,15 @@ def _create_due(*, now: datetime.datetime, result: SweepResult) -> None:
         result.batches += 1
         last_patient_id = patients[-1].patient_id
         last_batch = len(patients) < size
-        # Nothing is created for a patient who wants nothing, is on a pause, or allows none.
+        # Nothing is created for a patient who wants nothing, is on a pause, allows none, or
+        # whose treatment starts on a later day.
         eligible = [
             patient
             for patient in patients
             if patient.channel() is not None
             and patient.weekly_max > 0
             and not patient.is_paused(patient.local_day(now))
+            and patient.has_started(patient.local_day(now))
         ]
         by_id = {patient.patient_id: patient for patient in eligible}
         items: list[DueNotification] = []

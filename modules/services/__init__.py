@@ -22,6 +22,15 @@ from modules.services.feedback import (
     exercise_feedback_give,
     exercise_feedback_mark_read,
 )
+from modules.services.programme import (
+    EntryRules,
+    Inclusion,
+    ProgrammeImpact,
+    programme_change_apply,
+    programme_change_preview,
+    programme_entry_move,
+    programme_settings_update,
+)
 from modules.services.progress import (
     assignment_start,
     assignment_step_complete,
@@ -40,8 +49,11 @@ __all__ = [
     "DEFAULT_RULES",
     "FEEDBACK_MAX_LENGTH",
     "GENERAL_RULES",
+    "EntryRules",
     "ExerciseAnswersInvalid",
+    "Inclusion",
     "ModulesLoadResult",
+    "ProgrammeImpact",
     "ProgrammeRuleError",
     "assignment_add",
     "assignment_aim_set",
@@ -57,5 +69,9 @@ __all__ = [
     "exercise_feedback_give",
     "exercise_feedback_mark_read",
     "modules_load",
+    "programme_change_apply",
+    "programme_change_preview",
     "programme_default_create",
+    "programme_entry_move",
+    "programme_settings_update",
 ]

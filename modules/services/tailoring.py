@@ -248,6 +248,14 @@ def assignment_waive(
             f"{episode.service.name} does not let PWPs waive mandatory modules. If this module "
             "does not fit, talk to your service admin or supervisor."
         )
+    entry = ProgrammeEntry.objects.filter(
+        service=episode.service, module_id=assignment.module_id
+    ).first()
+    if entry is not None and not entry.pwps_may_waive:
+        raise ProgrammeRuleError(
+            f"{episode.service.name} asks every patient to do this module, so it cannot be "
+            "waived. If it does not fit, talk to your service admin or supervisor."
+        )
     reason = _reason(reason)
     if not assignment.active or not assignment.mandatory:
         raise ProgrammeRuleError("Only a mandatory module in the programme can be waived.")
