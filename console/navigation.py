@@ -7,4 +7,5 @@ from __future__ import annotations
 
 SECTIONS: list[tuple[str, str]] = [
     ("Overview", "console:home"),
+    ("Reports", "console:reports"),
 ]

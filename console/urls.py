@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from console import views
+from console.reports.urls import urlpatterns as reports_urlpatterns
 
 app_name = "console"
 
@@ -10,4 +11,5 @@ app_name = "console"
 urlpatterns = [
     path("service/", views.home, name="home"),
     path("service/switch/", views.service_pick, name="service-pick"),
+    *reports_urlpatterns,
 ]
