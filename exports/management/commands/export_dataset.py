@@ -47,6 +47,4 @@ class Command(BaseCommand):
                     out.write(line)
                     rows += 1
             os.replace(partial, target)
-        self.stderr.write(
-            f"Exported {max(rows - 1, 0)} rows of {service.name} for {month.key}."
-        )
+        self.stderr.write(f"Exported {max(rows - 1, 0)} rows of {service.name} for {month.key}.")
