@@ -29,10 +29,7 @@ def test_the_demo_has_ended_courses_in_each_of_the_last_two_months() -> None:
         "former003",
     }
     # The clock is frozen in June 2026: the courses ended in May and April.
-    assert {(episode.ended_on.year, episode.ended_on.month) for episode in ended} == {
-        (2026, 5),
-        (2026, 4),
-    }
+    assert {str(episode.ended_on)[:7] for episode in ended} == {"2026-05", "2026-04"}
     assert all(episode.end_reason for episode in ended)
     for episode in ended:
         statuses = set(episode.appointments.values_list("status", flat=True))
