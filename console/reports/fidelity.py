@@ -109,16 +109,23 @@ def _in_period(field_name: str, period: ReportPeriod) -> Q:
     return Q(**{f"{field_name}__gte": period.start, f"{field_name}__lt": period.end})
 
 
-def _response_exists(codes: Iterable[str], *, respondent: str) -> Exists:
-    """Answers on one of ``codes`` given for the outer appointment's session."""
-    return Exists(
-        QuestionnaireResponse.objects.filter(
-            episode_id=OuterRef("episode_id"),
-            session_number=OuterRef("number"),
-            instrument_code__in=list(codes),
-            respondent_id=OuterRef(respondent),
-        )
+def _response_exists(codes: Iterable[str], *, patient_only: bool = True) -> Exists:
+    """Answers on one of ``codes`` given for the outer appointment's session (by the patient
+    themselves, unless ``patient_only`` is off)."""
+    responses = QuestionnaireResponse.objects.filter(
+        episode_id=OuterRef("episode_id"),
+        session_number=OuterRef("number"),
+        instrument_code__in=list(codes),
     )
+    if patient_only:
+        responses = responses.filter(respondent_id=OuterRef("episode__patient_id"))
+    return Exists(responses)
+
+
+def _count_by_pwp(appointments: QuerySet[Appointment]) -> dict[int | None, int]:
+    """How many of ``appointments`` there are for each PWP. One grouped query."""
+    rows = appointments.order_by().values("episode__pwp_id").annotate(number=Count("pk"))
+    return {row["episode__pwp_id"]: row["number"] for row in rows}
 
 
 def _alliance_numbers(service: Service) -> tuple[int, ...]:
@@ -133,88 +140,97 @@ def _alliance_numbers(service: Service) -> tuple[int, ...]:
     return tuple(sorted(numbers))
 
 
-# Length: one grouped query over the period's appointments, with each measure as a filter.
 def _session_counts(
     *, service: Service, period: ReportPeriod, now: datetime.datetime
 ) -> tuple[dict[int | None, FidelityCounts], tuple[str, ...], tuple[int, ...]]:
+    """Sessions, briefs, questionnaires and alliance ratings, by PWP.
+
+    Each "was there a ... for this session" is its own grouped query with the condition as an
+    EXISTS in the WHERE clause, which the database runs as one semi-join over the period, rather
+    than as a subquery per session: a whole service's history stays well under a second. The
+    number of queries depends only on how many questionnaires the service asks (at most three).
+    """
     configuration = configuration_for_service(service=service)
     codes = tuple(configuration.session_instruments)
     alliance_numbers = _alliance_numbers(service)
-    appointments: QuerySet[Appointment] = Appointment.objects.filter(
+    appointments = Appointment.objects.filter(
         _in_period("scheduled_at", period), episode__service=service
-    ).annotate(
-        brief_window_start=ExpressionWrapper(
-            F("scheduled_at") - BRIEF_OPENED_WITHIN, output_field=DateTimeField()
-        ),
-        brief_reviewed=Exists(
-            BriefReview.objects.filter(
-                appointment_id=OuterRef("pk"), reviewed_at__lte=OuterRef("scheduled_at")
-            )
-        ),
-        brief_opened=Exists(
-            AuditEvent.objects.filter(
-                action=BRIEF_VIEW_ACTION,
-                patient_id=OuterRef("episode__patient_id"),
-                occurred_at__lte=OuterRef("scheduled_at"),
-                occurred_at__gte=OuterRef("brief_window_start"),
-            )
-        ),
-        alliance_patient=_response_exists(PATIENT_ALLIANCE_CODES, respondent="episode__patient_id"),
-        alliance_pwp=Exists(
-            QuestionnaireResponse.objects.filter(
-                episode_id=OuterRef("episode_id"),
-                session_number=OuterRef("number"),
-                instrument_code__in=list(PWP_ALLIANCE_CODES),
-            )
-        ),
-        **{
-            f"answered_{index}": _response_exists([code], respondent="episode__patient_id")
-            for index, code in enumerate(codes)
-        },
     )
-    attended = Q(status=AppointmentStatus.ATTENDED)
-    held_or_missed = Q(status__in=[AppointmentStatus.ATTENDED, AppointmentStatus.DID_NOT_ATTEND])
-    alliance_held = attended & Q(number__in=alliance_numbers)
-    aggregates: dict[str, Any] = {
-        "planned": Count("pk"),
-        "attended": Count("pk", filter=attended),
-        "dna": Count("pk", filter=Q(status=AppointmentStatus.DID_NOT_ATTEND)),
-        "cancelled": Count("pk", filter=Q(status=AppointmentStatus.CANCELLED)),
-        "not_recorded": Count(
-            "pk", filter=Q(status=AppointmentStatus.SCHEDULED, scheduled_at__lte=now)
-        ),
-        "to_come": Count("pk", filter=Q(status=AppointmentStatus.SCHEDULED, scheduled_at__gt=now)),
-        "opened": Count("pk", filter=attended & Q(brief_opened=True)),
-        "reviewed": Count("pk", filter=attended & Q(brief_reviewed=True)),
-        "held_or_missed": Count("pk", filter=held_or_missed),
-        "alliance_due": Count("pk", filter=alliance_held),
-        "alliance_patient": Count("pk", filter=alliance_held & Q(alliance_patient=True)),
-        "alliance_pwp": Count("pk", filter=alliance_held & Q(alliance_pwp=True)),
-    }
-    for index in range(len(codes)):
-        aggregates[f"answered_{index}"] = Count(
-            "pk", filter=held_or_missed & Q(**{f"answered_{index}": True})
-        )
-    counts: dict[int | None, FidelityCounts] = {}
+    attended = appointments.filter(status=AppointmentStatus.ATTENDED)
+    held_or_missed = appointments.filter(
+        status__in=[AppointmentStatus.ATTENDED, AppointmentStatus.DID_NOT_ATTEND]
+    )
+    alliance_held = attended.filter(number__in=alliance_numbers)
     grouped = cast(
         Iterable[dict[str, Any]],
-        appointments.values("episode__pwp_id").annotate(**aggregates).order_by(),
+        appointments.order_by()
+        .values("episode__pwp_id")
+        .annotate(
+            planned=Count("pk"),
+            attended=Count("pk", filter=Q(status=AppointmentStatus.ATTENDED)),
+            dna=Count("pk", filter=Q(status=AppointmentStatus.DID_NOT_ATTEND)),
+            cancelled=Count("pk", filter=Q(status=AppointmentStatus.CANCELLED)),
+            not_recorded=Count(
+                "pk", filter=Q(status=AppointmentStatus.SCHEDULED, scheduled_at__lte=now)
+            ),
+            to_come=Count("pk", filter=Q(status=AppointmentStatus.SCHEDULED, scheduled_at__gt=now)),
+            held_or_missed=Count(
+                "pk",
+                filter=Q(status__in=[AppointmentStatus.ATTENDED, AppointmentStatus.DID_NOT_ATTEND]),
+            ),
+            alliance_due=Count(
+                "pk",
+                filter=Q(status=AppointmentStatus.ATTENDED, number__in=alliance_numbers),
+            ),
+        ),
     )
+    reviewed = _count_by_pwp(
+        attended.filter(
+            Exists(
+                BriefReview.objects.filter(
+                    appointment_id=OuterRef("pk"), reviewed_at__lte=OuterRef("scheduled_at")
+                )
+            )
+        )
+    )
+    opened = _count_by_pwp(
+        attended.annotate(
+            brief_window_start=ExpressionWrapper(
+                F("scheduled_at") - BRIEF_OPENED_WITHIN, output_field=DateTimeField()
+            )
+        ).filter(
+            Exists(
+                AuditEvent.objects.filter(
+                    action=BRIEF_VIEW_ACTION,
+                    patient_id=OuterRef("episode__patient_id"),
+                    occurred_at__lte=OuterRef("scheduled_at"),
+                    occurred_at__gte=OuterRef("brief_window_start"),
+                )
+            )
+        )
+    )
+    answered = [_count_by_pwp(held_or_missed.filter(_response_exists([code]))) for code in codes]
+    patient_rated = _count_by_pwp(alliance_held.filter(_response_exists(PATIENT_ALLIANCE_CODES)))
+    pwp_rated = _count_by_pwp(
+        alliance_held.filter(_response_exists(PWP_ALLIANCE_CODES, patient_only=False))
+    )
+    counts: dict[int | None, FidelityCounts] = {}
     for row in grouped:
-        counts[row["episode__pwp_id"]] = FidelityCounts(
+        pwp_id = row["episode__pwp_id"]
+        counts[pwp_id] = FidelityCounts(
             sessions_planned=row["planned"],
             sessions_attended=row["attended"],
             sessions_did_not_attend=row["dna"],
             sessions_cancelled=row["cancelled"],
             sessions_not_recorded=row["not_recorded"],
             sessions_to_come=row["to_come"],
-            briefs_opened=row["opened"],
-            briefs_reviewed=row["reviewed"],
+            briefs_opened=opened.get(pwp_id, 0),
+            briefs_reviewed=reviewed.get(pwp_id, 0),
             questionnaires_due=row["held_or_missed"] * len(codes),
-            questionnaires_completed=sum(row[f"answered_{i}"] for i in range(len(codes))),
+            questionnaires_completed=sum(by_pwp.get(pwp_id, 0) for by_pwp in answered),
             alliance_due=row["alliance_due"],
-            alliance_patient_rated=row["alliance_patient"],
-            alliance_pwp_rated=row["alliance_pwp"],
+            alliance_patient_rated=patient_rated.get(pwp_id, 0),
+            alliance_pwp_rated=pwp_rated.get(pwp_id, 0),
         )
     return counts, codes, alliance_numbers
 
