@@ -14,10 +14,17 @@ from tests.browser.conftest import (
     assert_no_serious_axe_violations,
     sign_in,
 )
-from tests.console.reports_fixture import reports_fixture_build
+from tests.console.reports_fixture import (
+    in_june_2026,  # noqa: F401 - a fixture the tests use by name
+    reports_fixture_build,
+)
 from tests.factories import PASSWORD, ServiceAdminFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.usefixtures("in_june_2026"),
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def _download(page, name: str, tmp_path: Path, *, button: bool = False) -> list[list[str]]:

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
+from collections.abc import Iterator
 from dataclasses import dataclass
+
+import pytest
+import time_machine
 
 from accounts.models import User
 from care.models import (
@@ -34,6 +38,18 @@ ATTENDED = AppointmentStatus.ATTENDED
 DNA = AppointmentStatus.DID_NOT_ATTEND
 CANCELLED = AppointmentStatus.CANCELLED
 SCHEDULED = AppointmentStatus.SCHEDULED
+
+
+# The fixture's May is worked out as seen from this instant, whatever instant the run is frozen
+# at (CI also runs in March, before May has happened).
+FIXTURE_NOW = datetime.datetime(2026, 6, 17, 9, 15, tzinfo=LONDON)
+
+
+@pytest.fixture
+def in_june_2026() -> Iterator[None]:
+    """Travel to ``FIXTURE_NOW`` for a test that uses the hand-worked May."""
+    with time_machine.travel(FIXTURE_NOW, tick=True):
+        yield
 
 
 def at(month: int, day: int, hour: int = 10) -> datetime.datetime:

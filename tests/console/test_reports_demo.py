@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
@@ -28,8 +30,13 @@ def test_the_demo_has_ended_courses_in_each_of_the_last_two_months() -> None:
         "former002",
         "former003",
     }
-    # The clock is frozen in June 2026: the courses ended in May and April.
-    assert {str(episode.ended_on)[:7] for episode in ended} == {"2026-05", "2026-04"}
+    # The courses ended in the last two whole months before the (frozen) today.
+    last_month = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
+    month_before = last_month.replace(day=1) - datetime.timedelta(days=1)
+    assert {str(episode.ended_on)[:7] for episode in ended} == {
+        last_month.strftime("%Y-%m"),
+        month_before.strftime("%Y-%m"),
+    }
     assert all(episode.end_reason for episode in ended)
     for episode in ended:
         statuses = set(episode.appointments.values_list("status", flat=True))
@@ -42,11 +49,12 @@ def test_the_demo_has_ended_courses_in_each_of_the_last_two_months() -> None:
         )
         assert {"phq9", "gad7", "wsas"} <= codes
 
-    may = month_period(year=2026, month=5, service=service)
-    outcomes = outcome_report(service=service, period=may)
-    assert outcomes.total.ended == 2  # former001 and former003 (every other course, May first)
+    latest = month_period(year=last_month.year, month=last_month.month, service=service)
+    outcomes = outcome_report(service=service, period=latest)
+    # former001 and former003: every other course, the last month first.
+    assert outcomes.total.ended == 2
     assert outcomes.total.paired >= 1
-    fidelity = fidelity_report(service=service, period=may, now=timezone.now())
+    fidelity = fidelity_report(service=service, period=latest, now=timezone.now())
     assert fidelity.total.sessions_attended > 0
     assert fidelity.total.briefs_reviewed > 0
 

@@ -13,10 +13,13 @@ from django.utils import timezone
 from console.reports.fidelity import FidelityCounts, fidelity_report
 from console.reports.outcomes import OutcomeCounts, outcome_report
 from console.reports.period import month_period
-from tests.console.reports_fixture import reports_fixture_build
+from tests.console.reports_fixture import (
+    in_june_2026,  # noqa: F401 - a fixture the tests use by name
+    reports_fixture_build,
+)
 from tests.factories import PatientFactory, PwpFactory, ServiceFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_june_2026")]
 
 
 @pytest.fixture

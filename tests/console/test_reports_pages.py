@@ -15,7 +15,10 @@ from care.models import Appointment, AppointmentStatus, AuditEvent, EndReason, E
 from care.services import episode_end
 from console.reports.tables import FIDELITY_TABLES, OUTCOME_TABLES, csv_header
 from measures.models import QuestionnaireResponse
-from tests.console.reports_fixture import reports_fixture_build
+from tests.console.reports_fixture import (
+    in_june_2026,  # noqa: F401 - a fixture the tests use by name
+    reports_fixture_build,
+)
 from tests.factories import (
     PatientFactory,
     PwpFactory,
@@ -23,6 +26,8 @@ from tests.factories import (
     ServiceFactory,
     make_episode,
 )
+
+pytestmark = pytest.mark.usefixtures("in_june_2026")
 
 PAGES = (
     "/service/reports/",

@@ -13,10 +13,13 @@ from django.test import Client
 
 from care.models import AuditEvent
 from exports.dataset import COLUMNS, dataset_lines, dataset_month_parse
-from tests.console.reports_fixture import reports_fixture_build
+from tests.console.reports_fixture import (
+    in_june_2026,  # noqa: F401 - a fixture the tests use by name
+    reports_fixture_build,
+)
 from tests.factories import ServiceAdminFactory, ServiceFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_june_2026")]
 # A valid NHS number (its last digit is the Modulus 11 check digit of the first nine).
 NHS_NUMBER = "9434765919"
 
