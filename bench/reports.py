@@ -147,18 +147,28 @@ def _history(*, service: Any, pwps: list[Any], size: int) -> None:
 
 
 def _time(client: Client, url: str) -> dict[str, Any]:
+    """Median of ``REPEATS`` fetches after a warm one. A page that fails (on a machine so busy
+    that the request deadline cuts it off, a 503) is reported as failed, not hidden."""
     client.get(url)  # warm: template loading, the first query plans
     seconds = []
     queries = 0
+    body = b""
+    failures = 0
     for _ in range(REPEATS):
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             response = client.get(url)
             body = response.getvalue()
             seconds.append(time.perf_counter() - started)
-        assert response.status_code == 200, (url, response.status_code, body[:200])
+        if response.status_code != 200:
+            failures += 1
         queries = len(captured)
-    return {"median": statistics.median(seconds), "queries": queries, "bytes": len(body)}
+    return {
+        "median": statistics.median(seconds),
+        "queries": queries,
+        "bytes": len(body),
+        "failures": failures,
+    }
 
 
 def _dataset(service: Any) -> dict[str, Any]:
@@ -211,19 +221,22 @@ def run() -> list[tuple[str, dict[str, Any]]]:
         ALLOWED_HOSTS=["testserver", "127.0.0.1", "localhost"],
         STORAGES=storages,
     ):
-        client = Client()
+        # raise_request_exception off: a page cut off by the request deadline counts as failed.
+        client = Client(raise_request_exception=False)
         client.force_login(admin)
         for label, url in (
+            (f"Fidelity, {last_month}", f"/service/reports/fidelity/?month={last_month}"),
+            (f"Outcomes, {last_month}", f"/service/reports/outcomes/?month={last_month}"),
             ("Fidelity, all time", "/service/reports/fidelity/?month=all"),
             ("Outcomes, all time", "/service/reports/outcomes/?month=all"),
             ("Fidelity CSV, all time", "/service/reports/fidelity.csv?month=all"),
             ("Outcomes CSV, all time", "/service/reports/outcomes.csv?month=all"),
-            (f"Fidelity, {last_month}", f"/service/reports/fidelity/?month={last_month}"),
-            (f"Outcomes, {last_month}", f"/service/reports/outcomes/?month={last_month}"),
         ):
             row = _time(client, url)
             results.append((label, row))
             verdict = "meets" if row["median"] <= TARGET_SECONDS else "OVER"
+            if row["failures"]:
+                verdict = f"FAILED {row['failures']} of {REPEATS}"
             print(
                 f"  {label:32} {row['median'] * 1000:7.0f} ms {row['queries']:4d} queries"
                 f" {row['bytes'] / 1000:8.1f} KB  [{verdict} {TARGET_SECONDS:g} s]"
