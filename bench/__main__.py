@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-BENCHMARKS = ["http", "mood", "notifications", "pages", "dispatch", "exports"]
+BENCHMARKS = ["http", "mood", "notifications", "pages", "dispatch", "exports", "reports"]
 
 
 def _environment() -> None:

@@ -8,9 +8,15 @@ import datetime
 from django.utils import timezone
 
 from care.demo import DemoContext
-from care.models import AppointmentStatus
-from clinician.models import Message
-from clinician.services import TaskInput, patient_topic_set, session_record_save
+from care.models import AppointmentStatus, AuditEvent
+from care.services import audit_event_record
+from clinician.models import BriefReview, Message
+from clinician.services import (
+    TaskInput,
+    brief_mark_reviewed,
+    patient_topic_set,
+    session_record_save,
+)
 
 AGENDAS = (
     "Review of the week, mood ratings, activity diary",
@@ -110,3 +116,30 @@ def seed(context: DemoContext) -> None:
         )
         if coming is not None and (index == 0 or rng.random() < 0.3):
             patient_topic_set(episode=episode, appointment=coming, text=rng.choice(TOPICS))
+
+
+def seed_ended(context: DemoContext) -> None:
+    """The PWP opened the brief the evening before most sessions of the ended courses and marked
+    it reviewed; now and then only on the morning of the session, or not at all, as in a real
+    service, so the fidelity report has something to say. Written through the services, then
+    dated when it happened."""
+    for course in context.ended:
+        episode, rng = course.episode, course.rng
+        if episode.pwp is None:
+            continue
+        for appointment in episode.appointments.filter(status=AppointmentStatus.ATTENDED):
+            habit = rng.random()
+            if habit < 0.15:
+                continue
+            opened_at = appointment.scheduled_at - datetime.timedelta(
+                hours=14 if habit < 0.85 else 1
+            )
+            event = audit_event_record(
+                actor=episode.pwp, action="brief.view", patient=episode.patient, target=episode
+            )
+            AuditEvent.objects.filter(pk=event.pk).update(occurred_at=opened_at)
+            if habit < 0.75:
+                review = brief_mark_reviewed(appointment=appointment, by=episode.pwp)
+                BriefReview.objects.filter(pk=review.pk).update(
+                    reviewed_at=opened_at + datetime.timedelta(minutes=5)
+                )

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 
 from accounts.models import Role
@@ -35,7 +36,9 @@ def console_service(request: HttpRequest) -> Service | None:
     return None
 
 
-def service_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def service_admin_required(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
     """Allow service admins and superusers; everyone else gets 403.
 
     The view receives the service as ``request.console_service``. A superuser with no service of
@@ -43,7 +46,7 @@ def service_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., H
     """
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user: Any = request.user
         if not (user.is_superuser or getattr(user, "role", None) == Role.SERVICE_ADMIN):
             raise PermissionDenied("The service console is for service admins.")

@@ -11,4 +11,5 @@ SECTIONS: list[tuple[str, str]] = [
     ("Programme", "console:programme"),
     ("Sessions and measures", "console:sessions"),
     ("Staff", "console:staff"),
+    ("Reports", "console:reports"),
 ]

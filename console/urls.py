@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import include, path
 
 from console import programme, sessions, views
+from console.reports.urls import urlpatterns as reports_urlpatterns
 
 app_name = "console"
 
@@ -29,4 +30,5 @@ urlpatterns = [
         programme.preview,
         name="programme-preview",
     ),
+    *reports_urlpatterns,
 ]

@@ -5,6 +5,9 @@ score to an end score along one of these paths (in turn):
 
 - reliable recovery, recovery (without a reliable change), reliable improvement, no change.
 
+The ended courses (``former001``...) answer before each session they came to, WSAS first and
+last as well, along the same paths and reliable deterioration, so the outcomes report has each.
+
 ``patient`` (with ``pwp``) shows reliable improvement, answered PHQ-9 question 9 above 0 a
 couple of hours ago (one open risk flag, with its alert for ``pwp`` in the outbox), and rated
 the alliance at session 3 with the PWP's rating beside it: they differ on one subscale only.
@@ -16,11 +19,13 @@ import datetime
 import random
 
 from accounts.models import User
-from care.demo import DemoContext
-from care.models import Episode
+from care.demo import DemoContext, EndedCourse
+from care.models import AppointmentStatus, Episode
 from measures.definitions import ALLIANCE_CHECK
 from measures.models import QuestionnaireResponse
 from measures.services import alliance_rating_record, questionnaire_response_record
+from safety.models import RiskFlag
+from safety.services import risk_flag_close
 
 # (PHQ-9 start, PHQ-9 end, GAD-7 start, GAD-7 end) for each kind of history.
 PATHS: dict[str, tuple[int, int, int, int]] = {
@@ -30,6 +35,27 @@ PATHS: dict[str, tuple[int, int, int, int]] = {
     "no change": (14, 13, 10, 11),
 }
 PATH_ORDER = ("reliable recovery", "recovery", "reliable improvement", "no change")
+# Courses that have ended show every outcome the reports count, deterioration included.
+ENDED_PATHS: dict[str, tuple[int, int, int, int]] = {
+    **PATHS,
+    "reliable deterioration": (11, 18, 8, 13),
+}
+ENDED_PATH_ORDER = (
+    "reliable recovery",
+    "reliable improvement",
+    "recovery",
+    "no change",
+    "reliable recovery",
+    "reliable deterioration",
+)
+# WSAS (first, last) beside each ended path: impairment falls as mood lifts.
+ENDED_WSAS = {
+    "reliable recovery": (24, 9),
+    "recovery": (18, 12),
+    "reliable improvement": (28, 17),
+    "no change": (20, 19),
+    "reliable deterioration": (15, 24),
+}
 
 
 def answers_for(
@@ -126,3 +152,76 @@ def seed(context: DemoContext) -> None:
             continue
         path = PATH_ORDER[(index - 1) % len(PATH_ORDER)]
         _history(context=context, episode=episode, path=path, flag_now=False)
+
+
+# Ended courses (by position) whose PHQ-9 at their second session answered question 9 above 0,
+# and how many hours the PWP took to close the flag: once in time, once after the deadline.
+ENDED_FLAG_REVIEW_HOURS = {1: 3, 4: 80}
+
+
+def _ended_history(course: EndedCourse, path: str, *, flag_closed_after: int | None) -> None:
+    """PHQ-9 and GAD-7 the day before each session the patient came to; WSAS at the first and
+    the last; the alliance (both sides) at session 3 when it was attended; and, for some, a
+    risk flag the PWP reviewed and closed."""
+    rng = course.rng
+    episode = course.episode
+    attended = [
+        appointment
+        for appointment in episode.appointments.order_by("number")
+        if appointment.status == AppointmentStatus.ATTENDED
+    ]
+    times = [appointment.scheduled_at - datetime.timedelta(days=1) for appointment in attended]
+    phq_start, phq_end, gad_start, gad_end = ENDED_PATHS[path]
+    phq_totals = _path(phq_start, phq_end, len(times), rng)
+    gad_totals = _path(gad_start, gad_end, len(times), rng)
+    wsas = ENDED_WSAS[path]
+    for index, at in enumerate(times):
+        flagged = flag_closed_after is not None and index == 1
+        phq = answers_for(
+            rng=rng, total=phq_totals[index], items=9, high=3, fixed_last=1 if flagged else 0
+        )
+        gad = answers_for(rng=rng, total=gad_totals[index], items=7, high=3)
+        response = _record(patient=episode.patient, code="phq9", answers=phq, at=at)
+        if flagged and flag_closed_after is not None and episode.pwp is not None:
+            for flag in RiskFlag.objects.filter(source_response=response):
+                risk_flag_close(
+                    flag=flag,
+                    by=episode.pwp,
+                    note="Phoned the patient the same day; safety plan reviewed together.",
+                    now=at + datetime.timedelta(hours=flag_closed_after),
+                )
+        _record(
+            patient=episode.patient, code="gad7", answers=gad, at=at + datetime.timedelta(minutes=4)
+        )
+        if index in (0, len(times) - 1):
+            total = wsas[0] if index == 0 else wsas[1]
+            _record(
+                patient=episode.patient,
+                code="wsas",
+                answers=answers_for(rng=rng, total=total, items=5, high=8),
+                at=at + datetime.timedelta(minutes=8),
+            )
+    third = next((appointment for appointment in attended if appointment.number == 3), None)
+    if third is not None and episode.pwp is not None:
+        ratings = [rng.choice((3, 4, 5)) for _ in range(4)]
+        _record(
+            patient=episode.patient,
+            code=ALLIANCE_CHECK,
+            answers=ratings,
+            at=third.scheduled_at - datetime.timedelta(hours=20),
+        )
+        alliance_rating_record(
+            pwp=episode.pwp,
+            episode=episode,
+            answers=[min(5, rating + rng.choice((0, 0, 1))) for rating in ratings],
+            now=third.scheduled_at + datetime.timedelta(hours=2),
+        )
+
+
+def seed_ended(context: DemoContext) -> None:
+    for index, course in enumerate(context.ended):
+        _ended_history(
+            course,
+            ENDED_PATH_ORDER[index % len(ENDED_PATH_ORDER)],
+            flag_closed_after=ENDED_FLAG_REVIEW_HOURS.get(index),
+        )

@@ -7,13 +7,14 @@ import datetime
 import random
 from typing import TYPE_CHECKING, Any
 
-from modules.models import Assignment, ExerciseResponse, Module
+from modules.models import Assignment, AssignmentChange, ExerciseResponse, Module
 from modules.selectors import Status, programme_for_episode
 from modules.services import (
     assignment_add,
     assignment_aim_set,
     assignment_start,
     assignment_step_complete,
+    assignment_waive,
     assignments_create_for_episode,
     exercise_answers_save,
     exercise_discussion_set,
@@ -21,7 +22,7 @@ from modules.services import (
 )
 
 if TYPE_CHECKING:
-    from care.demo import DemoContext
+    from care.demo import DemoContext, EndedCourse
     from care.models import Episode
 
 # What ``patient`` (Sam) wrote, so the PWP's view of the demo reads like a real person.
@@ -142,12 +143,16 @@ def _work_through(
         )
 
 
-def _backdate(episode: Episode, context: DemoContext) -> None:
-    """Spread the demo's module activity over the days since the episode started, in order."""
+def _backdate(
+    episode: Episode, context: DemoContext, until: datetime.datetime | None = None
+) -> None:
+    """Spread the demo's module activity over the days since the episode started (until now, or
+    ``until``), in order."""
+    until = until or context.now
     started = datetime.datetime.combine(
         episode.started_on, datetime.time(19, 0), tzinfo=context.now.tzinfo
     )
-    span = max((context.now - started).days, 1)
+    span = max((until - started).days, 1)
     assignments = list(
         Assignment.objects.filter(episode=episode, started_at__isnull=False).order_by(
             "started_at", "pk"
@@ -156,7 +161,7 @@ def _backdate(episode: Episode, context: DemoContext) -> None:
     for index, assignment in enumerate(assignments, start=1):
         moment = min(
             started + datetime.timedelta(days=span * index / (len(assignments) + 1)),
-            context.now,
+            until,
         )
         Assignment.objects.filter(pk=assignment.pk).update(
             started_at=moment - datetime.timedelta(hours=1),
@@ -247,3 +252,46 @@ def seed(context: DemoContext) -> None:
     _seed_sam(context.episodes[0], context)
     for episode in context.episodes[1:]:
         _seed_other(episode, context)
+
+
+def _seed_ended_course(course: EndedCourse, context: DemoContext, *, waive: bool) -> None:
+    """Modules finished in proportion to the sessions attended; one course has a waiver."""
+    episode = course.episode
+    if not Assignment.objects.filter(episode=episode).exists():
+        assignments_create_for_episode(episode=episode)
+    attended = episode.appointments.filter(status="attended").count()
+    if waive and episode.pwp is not None:
+        last = (
+            Assignment.objects.filter(episode=episode, mandatory=True, started_at__isnull=True)
+            .order_by("-position")
+            .first()
+        )
+        if last is not None:
+            change = assignment_waive(
+                by=episode.pwp,
+                assignment=last,
+                reason="We covered this together in session; the patient did not need the module.",
+            )
+            # Dated in the course, a fortnight before it ended, as the PWP would have done it.
+            when = datetime.datetime.combine(
+                course.ended_on - datetime.timedelta(days=14),
+                datetime.time(12, 0),
+                tzinfo=context.now.tzinfo,
+            )
+            AssignmentChange.objects.filter(pk=change.pk).update(created_at=when)
+            Assignment.objects.filter(pk=last.pk).update(waived_at=when)
+    total = Assignment.objects.filter(episode=episode, active=True, waived_at__isnull=True).count()
+    for _ in range(round(total * attended / 11)):
+        item = programme_for_episode(episode=episode, now=context.now).next_item
+        if item is None or item.status != Status.NOT_STARTED:
+            break
+        _work_through(item.assignment, course.rng, finish=True)
+    until = datetime.datetime.combine(
+        course.ended_on, datetime.time(9, 0), tzinfo=context.now.tzinfo
+    )
+    _backdate(episode, context, until=until)
+
+
+def seed_ended(context: DemoContext) -> None:
+    for index, course in enumerate(context.ended):
+        _seed_ended_course(course, context, waive=index == 3)

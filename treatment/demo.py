@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import importlib
 import random
+from types import ModuleType
 
 from django.apps import apps
 from django.conf import settings
@@ -18,8 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
-from care.demo import DemoContext
-from care.models import Appointment, AppointmentStatus, Episode, Service
+from care.demo import DemoContext, EndedCourse
+from care.models import Appointment, AppointmentStatus, EndReason, Episode, Service
+from care.services import episode_end
 from treatment.services import episode_start, service_create
 
 DEMO_SERVICE_SLUG = "demo-talking-therapies"
@@ -85,8 +87,31 @@ LAST_NAMES = (
 )
 
 
+# The ended courses, in turn: why each ended and how many sessions it had attended by then.
+ENDED_REASONS: tuple[tuple[str, int], ...] = (
+    (EndReason.COMPLETED, 11),
+    (EndReason.COMPLETED, 11),
+    (EndReason.DROPPED_OUT, 4),
+    (EndReason.COMPLETED, 11),
+    (EndReason.STEPPED_UP, 5),
+    (EndReason.COMPLETED, 11),
+    (EndReason.DECLINED, 1),
+    (EndReason.COMPLETED, 11),
+    (EndReason.MOVED_AWAY, 6),
+    (EndReason.COMPLETED, 11),
+    (EndReason.DROPPED_OUT, 3),
+    (EndReason.COMPLETED, 11),
+)
+
+
 class DemoDataExists(Exception):
     pass
+
+
+def ended_course_count(patients: int) -> int:
+    """Two months of ended courses: half as many as the patients in treatment, at most 12 and at
+    least 2 (one a month), so a small demo stays fast."""
+    return min(len(ENDED_REASONS), max(2, patients // 2))
 
 
 def demo_usernames(patients: int) -> list[str]:
@@ -94,6 +119,7 @@ def demo_usernames(patients: int) -> list[str]:
         [name for name, *_ in STAFF]
         + ["patient"]
         + [f"patient{number:03d}" for number in range(1, patients + 1)]
+        + [f"former{number:03d}" for number in range(1, ended_course_count(patients) + 1)]
     )
 
 
@@ -102,7 +128,7 @@ def demo_reset() -> None:
     service = Service.objects.filter(slug=DEMO_SERVICE_SLUG).first()
     users = User.objects.filter(
         email__endswith="@example.org",
-        username__regex=r"^(admin|pwp|pwp2|navigator|patient|patient[0-9]{3,})$",
+        username__regex=r"^(admin|pwp|pwp2|navigator|patient|patient[0-9]{3,}|former[0-9]{3,})$",
     )
     with transaction.atomic():
         if service is not None:
@@ -185,6 +211,26 @@ def demo_seed(*, patients: int, days: int, seed: int, password: str) -> DemoCont
             Appointment.objects.bulk_update(past, ["status"])
         context.episodes.append(episode)
 
+    seeders = _demo_modules()
+    for module in seeders:
+        if hasattr(module, "seed"):
+            module.seed(context)
+    _ended_courses_open(context, password_hash=password_hash, seed=seed, patients=patients)
+    for module in seeders:
+        if hasattr(module, "seed_ended"):
+            module.seed_ended(context)
+    for course in context.ended:
+        episode_end(
+            episode=course.episode,
+            ended_on=course.ended_on,
+            by=course.episode.pwp,
+            reason=course.reason,
+        )
+    return context
+
+
+def _demo_modules() -> list[ModuleType]:
+    modules = []
     for app_config in apps.get_app_configs():
         try:
             module = importlib.import_module(f"{app_config.name}.demo")
@@ -192,9 +238,63 @@ def demo_seed(*, patients: int, days: int, seed: int, password: str) -> DemoCont
             if error.name != f"{app_config.name}.demo":
                 raise
             continue
-        if module.__name__ != __name__ and hasattr(module, "seed"):
-            module.seed(context)
-    return context
+        if module.__name__ != __name__:
+            modules.append(module)
+    return modules
+
+
+def _month_before(day: datetime.date) -> datetime.date:
+    """The first day of the month before ``day``'s month."""
+    first = day.replace(day=1)
+    return (first - datetime.timedelta(days=1)).replace(day=1)
+
+
+def _ended_courses_open(
+    context: DemoContext, *, password_hash: str, seed: int, patients: int
+) -> None:
+    """Patients ``former001``... whose courses ended in the last two whole months: their sessions
+    attended, missed or cancelled after the end. Each course has its own seeded generator, so
+    adding them changes nothing in the patients in treatment."""
+    last_month = _month_before(context.today)
+    months = (last_month, _month_before(last_month))
+    for index in range(ended_course_count(patients)):
+        reason, attended = ENDED_REASONS[index]
+        username = f"former{index + 1:03d}"
+        rng = random.Random(f"{seed}:{username}")  # noqa: S311 - repeatable demo data
+        ended_on = months[index % 2] + datetime.timedelta(days=1 + (index * 7) % 24)
+        # The day after the last session the patient came to, or missed.
+        started_on = ended_on - datetime.timedelta(days=7 * min(attended, 10) + 1)
+        patient = User.objects.create(
+            username=username,
+            email=f"{username}@example.org",
+            first_name=FIRST_NAMES[(index * 5 + 3) % len(FIRST_NAMES)],
+            last_name=LAST_NAMES[(index * 11 + 2) % len(LAST_NAMES)],
+            role=Role.PATIENT,
+            service=context.service,
+            password=password_hash,
+        )
+        episode = episode_start(
+            patient=patient,
+            service=context.service,
+            pwp=context.staff["pwp"] if index % 2 == 0 else context.staff["pwp2"],
+            started_on=started_on,
+            first_session_time=datetime.time(rng.choice([9, 10, 11, 14, 15]), 0),
+            by=context.staff["admin"],
+        )
+        appointments = list(episode.appointments.order_by("number"))
+        for appointment in appointments:
+            if timezone.localdate(appointment.scheduled_at) >= ended_on:
+                appointment.status = AppointmentStatus.CANCELLED
+            elif appointment.number <= attended and (
+                appointment.number in (1, attended) or rng.random() > 0.1
+            ):
+                appointment.status = AppointmentStatus.ATTENDED
+            else:
+                appointment.status = AppointmentStatus.DID_NOT_ATTEND
+        Appointment.objects.bulk_update(appointments, ["status"])
+        context.ended.append(
+            EndedCourse(episode=episode, ended_on=ended_on, reason=reason, rng=rng)
+        )
 
 
 def demo_password() -> str:
