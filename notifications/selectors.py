@@ -16,6 +16,7 @@ from notifications.models import (
     Notification,
     NotificationPreference,
     NotificationState,
+    PushSubscription,
     in_app_visible,
 )
 from notifications.services import (
@@ -84,3 +85,13 @@ def patients_with_failing_notifications(
         .only("id", "username", "first_name", "last_name")
         .order_by("-last_failure_at", "id")
     )
+
+
+def push_subscriptions_for(*, patient: User) -> QuerySet[PushSubscription]:
+    """The patient's own phones and browsers that take push notifications, newest first."""
+    return PushSubscription.objects.filter(patient=patient).order_by("-created_at", "-id")
+
+
+def push_subscription_get_for_patient(*, patient: User, subscription_id: int) -> PushSubscription:
+    """One of the patient's own subscriptions; another's raises DoesNotExist, as a missing one."""
+    return PushSubscription.objects.get(patient=patient, pk=subscription_id)
