@@ -113,6 +113,7 @@ def push_subscriptions(request: Request) -> Response:
     incoming = PushSubscriptionInSerializer(data=request.data)
     incoming.is_valid(raise_exception=True)
     data = incoming.validated_data
+    user_agent = request.headers.get("User-Agent", "")
     try:
         subscription, created = push_subscription_save(
             patient=patient,
@@ -120,7 +121,7 @@ def push_subscriptions(request: Request) -> Response:
             p256dh=data["keys"]["p256dh"],
             auth=data["keys"]["auth"],
             device_token=request.auth if isinstance(request.auth, DeviceToken) else None,
-            device=device_summary(request.headers.get("User-Agent", "")),
+            device=device_summary(user_agent) if user_agent else "",
         )
     except ValidationError as error:
         problems = error.message_dict

@@ -107,15 +107,17 @@ def push_subscription_save(
     problems = push_subscription_problems(endpoint=endpoint, p256dh=p256dh, auth=auth)
     if problems:
         raise ValidationError(problems)
+    defaults: dict[str, object] = {
+        "patient": patient,
+        "p256dh": p256dh,
+        "auth": auth,
+        "device_token": device_token,
+    }
+    if device:
+        # A retry without a user agent keeps the description the first request gave.
+        defaults["device"] = device[:100]
     subscription, created = PushSubscription.objects.update_or_create(
-        endpoint=endpoint,
-        defaults={
-            "patient": patient,
-            "p256dh": p256dh,
-            "auth": auth,
-            "device_token": device_token,
-            "device": device[:100],
-        },
+        endpoint=endpoint, defaults=defaults
     )
     NotificationPreference.objects.filter(patient=patient, push_lost_at__isnull=False).update(
         push_lost_at=None
