@@ -36,6 +36,7 @@ from accounts.support_sources import (
     delivery_failure_counts,
     delivery_failures_recent,
     getting_started_steps,
+    push_lost_since,
     staff_alert_failure_counts,
 )
 from care.activity import LastActivity, last_activity_for_patients
@@ -411,6 +412,18 @@ def support_queue_for_navigator(  # noqa: C901
                 row.last_failed,
                 row.last_failed,
             )
+    for patient_id, lost_at in push_lost_since(list(by_id)).items():
+        # Messages still reach them (by email or text instead); the navigator can help them
+        # turn notifications on again on their phone.
+        local = timezone.localtime(lost_at)
+        words = (
+            f"Not receiving push notifications on their phone since {local.day} "
+            f"{local:%B}: messages go by email or text instead."
+        )
+        failing = detected.get((patient_id, SupportKind.NOTIFICATIONS_FAILING))
+        if failing is not None:
+            words = f"{failing[0]} {words}"
+        detected[(patient_id, SupportKind.NOTIFICATIONS_FAILING)] = (words, lost_at, lost_at)
     inactive_before = now - datetime.timedelta(days=inactive_days)
     for engagement in engagements:
         patient_id = engagement.patient.pk

@@ -50,6 +50,8 @@ class DeliveryFailures:
 
 
 _steps: dict[str, GettingStartedStep] = {}
+# Patient ids -> when each one's last phone stopped taking push notifications.
+_push_lost: list[Callable[[Collection[int]], dict[int, datetime.datetime]]] = []
 _failures: list[DeliveryFailures] = []
 # Service id, since -> staff id -> their failed alerts (risk flags) by email or text.
 _staff_alert_failures: list[Callable[[int, datetime.datetime], dict[int, FailureCount]]] = []
@@ -93,3 +95,15 @@ def staff_alert_failure_counts(
     service_id: int, since: datetime.datetime
 ) -> dict[int, FailureCount]:
     return _staff_alert_failures[0](service_id, since) if _staff_alert_failures else {}
+
+
+def push_lost_register(*, since: Callable[[Collection[int]], dict[int, datetime.datetime]]) -> None:
+    """The app that sends push says whose phones stopped taking it. Registering again replaces
+    it."""
+    _push_lost[:] = [since]
+
+
+def push_lost_since(patient_ids: Collection[int]) -> dict[int, datetime.datetime]:
+    """Patients "not receiving push" (the push service no longer knows any of their phones),
+    with the moment it stopped: a technical fact, for the navigator's queue."""
+    return _push_lost[0](patient_ids) if _push_lost else {}

@@ -10,4 +10,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("accounts.api_urls")),
     path("", include("moodlog.api_urls")),
     path("", include("exports.api_urls")),
+    path("", include("notifications.api_urls")),
 ]

@@ -464,6 +464,33 @@ if bool(GOVUK_NOTIFY_API_KEY) != bool(_NOTIFY_TEMPLATES):
         "GOVUK_NOTIFY_EMAIL_TEMPLATE_ID and/or GOVUK_NOTIFY_SMS_TEMPLATE_ID, or none of them."
     )
 
+# Web Push (VAPID). The public key goes to the browser that subscribes; the private key signs each
+# push; the subject is how a push service contacts us (mailto: or https:). `python manage.py
+# vapid_keys` prints a new pair. With none set, push is not offered; half a set-up is refused.
+BCBT_VAPID_PUBLIC_KEY = env.str("BCBT_VAPID_PUBLIC_KEY", default="")
+BCBT_VAPID_PRIVATE_KEY = env.str("BCBT_VAPID_PRIVATE_KEY", default="")
+BCBT_VAPID_SUBJECT = env.str("BCBT_VAPID_SUBJECT", default="")
+BCBT_PUSH_TIMEOUT = env.float("BCBT_PUSH_TIMEOUT", default=10.0)
+# The push services a browser's subscription may point at (a host or a parent domain): bcbt's
+# workers post to that address, so a made-up one inside the network is refused.
+BCBT_PUSH_SERVICE_HOSTS = env.list(
+    "BCBT_PUSH_SERVICE_HOSTS",
+    default=[
+        "fcm.googleapis.com",
+        "push.services.mozilla.com",
+        "notify.windows.com",
+        "push.apple.com",
+    ],
+)
+_VAPID = (BCBT_VAPID_PUBLIC_KEY, BCBT_VAPID_PRIVATE_KEY, BCBT_VAPID_SUBJECT)
+if any(_VAPID) and not all(_VAPID):
+    raise ImproperlyConfigured(
+        "Web Push is half set up: set BCBT_VAPID_PUBLIC_KEY, BCBT_VAPID_PRIVATE_KEY and "
+        "BCBT_VAPID_SUBJECT together, or none of them."
+    )
+if BCBT_VAPID_SUBJECT and not BCBT_VAPID_SUBJECT.startswith(("mailto:", "https://")):
+    raise ImproperlyConfigured("BCBT_VAPID_SUBJECT must start with mailto: or https://.")
+
 # Messages per second per channel, shared by every worker (0 = no limit).
 NOTIFICATIONS_SEND_RATES: dict[str, float] = {
     "email": env.float("NOTIFICATIONS_EMAIL_PER_SECOND", default=20.0),

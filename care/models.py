@@ -1,9 +1,28 @@
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+
+class Nation(models.TextChoices):
+    """The UK nation whose bank holidays a service keeps (they differ: Scotland's 2 January and
+    St Andrew's Day, Northern Ireland's 17 March and 12 July)."""
+
+    ENGLAND_AND_WALES = "england-and-wales", "England and Wales"
+    SCOTLAND = "scotland", "Scotland"
+    NORTHERN_IRELAND = "northern-ireland", "Northern Ireland"
+
+
+def working_weekdays_validate(value: str) -> None:
+    if not value or any(day not in "1234567" for day in value) or len(set(value)) != len(value):
+        raise ValidationError(
+            "Give the working days as day numbers, 1 for Monday to 7 for Sunday, e.g. 12345."
+        )
 
 
 class Service(models.Model):
@@ -12,7 +31,36 @@ class Service(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(unique=True)
     time_zone = models.CharField(max_length=64, default="Europe/London")
+    # The service's working calendar: a risk flag's review window counts working hours on
+    # working days only (safety/working_days.py).
+    nation = models.CharField(
+        max_length=20,
+        choices=Nation.choices,
+        default=Nation.ENGLAND_AND_WALES,
+        help_text="Whose bank holidays the service keeps: they are not working days.",
+    )
+    opens_at = models.TimeField(
+        default=datetime.time(9, 0), help_text="When the service's working day starts."
+    )
+    closes_at = models.TimeField(
+        default=datetime.time(17, 0), help_text="When the service's working day ends."
+    )
+    working_weekdays = models.CharField(
+        max_length=7,
+        default="12345",
+        validators=[working_weekdays_validate],
+        help_text="The days the service works, as day numbers: 1 Monday to 7 Sunday.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(opens_at__lt=models.F("closes_at")),
+                name="service_opens_before_it_closes",
+                violation_error_message="The service must open before it closes.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -322,3 +322,43 @@ def session_plan_update(
         },
     )
     return entries
+
+
+WORKING_CALENDAR_FIELDS = ("nation", "opens_at", "closes_at", "working_weekdays")
+
+
+def service_working_calendar_set(
+    *,
+    service: Service,
+    nation: str,
+    opens_at: datetime.time,
+    closes_at: datetime.time,
+    working_weekdays: str,
+    by: User | None,
+    request: HttpRequest | None = None,
+) -> Service:
+    """Set when a service works (its nation's bank holidays, its hours and working days), which
+    a risk flag's review window counts in. Raises ValidationError for hours that close before
+    they open or days that are not day numbers; records which settings changed."""
+    values = {
+        "nation": nation,
+        "opens_at": opens_at,
+        "closes_at": closes_at,
+        "working_weekdays": "".join(sorted(set(working_weekdays))),
+    }
+    # The admin hands over an instance its form has already changed: compare with what is saved.
+    stored = Service.objects.filter(pk=service.pk).values(*values).first() or {}
+    changed = [name for name, value in values.items() if stored.get(name) != value]
+    for name, value in values.items():
+        setattr(service, name, value)
+    service.full_clean(exclude=[f.name for f in Service._meta.fields if f.name not in values])
+    if changed:
+        service.save(update_fields=changed)
+        audit_event_record(
+            actor=by,
+            action="service.working_calendar",
+            target=service,
+            request=request,
+            detail={"changed": changed},
+        )
+    return service

@@ -20,7 +20,7 @@ from clinician.models import Message, PatientTopic
 from measures.models import QuestionnaireResponse
 from modules.models import Assignment, AssignmentChange, ExerciseFeedback, ExerciseResponse
 from moodlog.models import MoodRating
-from notifications.models import Notification, NotificationPreference
+from notifications.models import Notification, NotificationPreference, PushSubscription
 from safety.models import RiskFlag
 
 
@@ -182,6 +182,7 @@ SECTIONS: tuple[Section, ...] = (
             "quiet_end",
             "weekly_max",
             "paused_until",
+            "push_lost_at",
             "mood_reminder",
             "module_nudge",
             "appointment_reminder",
@@ -210,6 +211,14 @@ SECTIONS: tuple[Section, ...] = (
         ("accounts.DeviceToken",),
         lambda patient: DeviceToken.objects.filter(user=patient).order_by("created_at"),
         ("name", "created_at", "last_used_at", "expires_at", "revoked_at"),
+    ),
+    Section(
+        "push",
+        "Phones that get your notifications",
+        ("notifications.PushSubscription",),
+        lambda patient: PushSubscription.objects.filter(patient=patient).order_by("created_at"),
+        # The push address and keys are the browser's secrets, not about the patient.
+        ("device", "created_at", "last_sent_at"),
     ),
     Section(
         "support",

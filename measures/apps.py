@@ -11,3 +11,7 @@ class MeasuresConfig(AppConfig):
         from measures import flag_sources
 
         flag_sources.register()
+        # Every risk flag (a free-text one too) gets the service's review window from here.
+        from measures import review_window
+
+        review_window.register()

@@ -145,8 +145,9 @@ class MeasuresConfiguration(models.Model):
     )
     risk_review_working_days = models.PositiveSmallIntegerField(
         default=1,
-        help_text="Working days (Monday to Friday) a PWP has to review a risk flag before it "
-        "escalates to the duty queue.",
+        help_text="Working days a PWP has to review a risk flag (from a questionnaire or the "
+        "patient's own words) before it escalates to the duty queue. Counted in the service's "
+        "working hours, on its working days, skipping its nation's bank holidays.",
     )
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -32,9 +32,8 @@ from measures.models import (
     MeasuresConfiguration,
     QuestionnaireResponse,
 )
-from measures.selectors import configuration_for_service
+from safety.review_window import review_due_at
 from safety.services import risk_flag_raise
-from safety.working_days import working_days_after
 
 
 class UnknownInstrument(LookupError):
@@ -136,11 +135,7 @@ def questionnaire_response_record(
             now=now,
         )
         if result.risk_flag_codes:
-            configuration = configuration_for_service(service=service)
-            zone = patient.zone if service is None else zoneinfo.ZoneInfo(service.time_zone)
-            review_due_at = working_days_after(
-                start=now, working_days=configuration.risk_review_working_days, zone=zone
-            )
+            due_at = review_due_at(service=service, patient=patient, now=now)
             for code in result.risk_flag_codes:
                 risk_flag_raise(
                     patient=patient,
@@ -148,7 +143,7 @@ def questionnaire_response_record(
                     service=service,
                     source_response=response,
                     reason=code,
-                    review_due_at=review_due_at,
+                    review_due_at=due_at,
                     now=now,
                 )
     return response

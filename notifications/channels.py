@@ -1,5 +1,6 @@
-"""Delivery: email through Django's backend or GOV.UK Notify, text messages through Notify, and
-the in-app list (which needs no delivery: a sent row is shown there)."""
+"""Delivery: email through Django's backend or GOV.UK Notify, text messages through Notify, Web
+Push to the patient's phones (``push.py``), and the in-app list (which needs no delivery: a sent
+row is shown there)."""
 
 from __future__ import annotations
 
@@ -157,6 +158,15 @@ def deliver(
     """
     if notification.channel == NotificationChannel.IN_APP:
         return ""
+    if notification.channel == NotificationChannel.PUSH:
+        # Imported here: push falls back to this function, so the two modules would otherwise
+        # import each other.
+        from notifications.push import PushRefused, push_deliver
+
+        try:
+            return push_deliver(notification=notification, message=message, fallback=deliver)
+        except PushRefused as error:
+            raise PermanentDeliveryError(str(error)) from error
     if notification.channel == NotificationChannel.SMS:
         return _send_sms(notification, message)
     return _send_email(notification, message, connection)

@@ -13,7 +13,7 @@ from notifications.models import (
     NotificationPreference,
     ServiceNotificationPolicy,
 )
-from notifications.preferences import sms_available
+from notifications.preferences import push_configured, sms_available
 from notifications.services import preference_problems
 
 KIND_LABELS = {
@@ -97,6 +97,10 @@ class NotificationPreferenceForm(forms.Form):
             choices.append((ContactChannel.EMAIL.value, "By email"))
         if policy.sms_allowed and sms_available() and has_phone:
             choices.append((ContactChannel.SMS.value, "By text message"))
+        if push_configured():
+            choices.append(
+                (ContactChannel.PUSH.value, "By a notification on my phone (needs the bcbt app)")
+            )
         choices.append((ContactChannel.NONE.value, "Do not contact me. Only show them in the app"))
         self.fields["contact_by"].choices = choices  # type: ignore[attr-defined]
         self.fields["weekly_max"].choices = weekly_choices(  # type: ignore[attr-defined]

@@ -38,6 +38,7 @@ class NotificationChannel(models.TextChoices):
     EMAIL = "email", "Email"
     IN_APP = "in_app", "In the app"
     SMS = "sms", "Text message"
+    PUSH = "push", "Push notification"
 
 
 class NotificationState(models.TextChoices):
@@ -218,6 +219,7 @@ def caps_contradiction(*, max_per_day: int, max_per_week: int) -> str:
 class ContactChannel(models.TextChoices):
     EMAIL = "email", "By email"
     SMS = "sms", "By text message"
+    PUSH = "push", "By a notification on my phone"
     NONE = "none", "Do not contact me, only show them in the app"
 
 
@@ -238,6 +240,10 @@ class NotificationPreference(models.Model):
         default=DEFAULT_WEEKLY_MAX, validators=[MaxValueValidator(14)]
     )
     paused_until = models.DateField(null=True, blank=True)
+    # When the push service said the patient's last phone no longer takes push notifications
+    # (404 or 410): messages go by email or text instead, and the navigator's queue says so.
+    # Cleared when a phone subscribes again.
+    push_lost_at = models.DateTimeField(null=True, blank=True)
     mood_reminder = models.BooleanField(default=True)
     module_nudge = models.BooleanField(default=True)
     appointment_reminder = models.BooleanField(default=True)
@@ -258,3 +264,37 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"Notification preferences of {self.patient_id}"
+
+
+class PushSubscription(models.Model):
+    """One browser or installed app that takes a patient's push notifications (Web Push).
+
+    ``endpoint`` is the push service's address for that browser; ``p256dh`` and ``auth`` are
+    the browser's keys that each message is encrypted to. Removed when the push service answers
+    404 or 410 (the browser unsubscribed or the app was removed). A subscription made with an
+    app's API token points at that device's token.
+    """
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    device_token = models.ForeignKey(
+        "accounts.DeviceToken",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="push_subscriptions",
+    )
+    # A short description such as "Chrome on Android", never the full user agent string.
+    device = models.CharField(max_length=100, blank=True)
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["patient"], name="push_subscription_patient_idx")]
+
+    def __str__(self) -> str:
+        return f"Push to {self.device or 'a browser'} for {self.patient_id}"

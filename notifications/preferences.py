@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from care.models import Episode, EpisodeStatus
 from notifications.models import (
@@ -26,6 +26,7 @@ from notifications.models import (
     PATIENT_KINDS,
     ContactChannel,
     NotificationChannel,
+    PushSubscription,
 )
 
 _PREFERENCE = "patient__notification_preference__"
@@ -58,6 +59,11 @@ _FIELDS = (
 )
 
 
+def push_configured() -> bool:
+    """Web Push needs the service's VAPID keys (settings refuses half a set-up)."""
+    return bool(settings.BCBT_VAPID_PUBLIC_KEY and settings.BCBT_VAPID_PRIVATE_KEY)
+
+
 def sms_available() -> bool:
     """Text messages go through GOV.UK Notify only, so they need its key and an SMS template."""
     return bool(settings.GOVUK_NOTIFY_API_KEY and settings.GOVUK_NOTIFY_SMS_TEMPLATE_ID)
@@ -82,6 +88,8 @@ class PatientSettings:
     zone: zoneinfo.ZoneInfo
     has_email: bool
     has_phone: bool
+    # At least one phone or browser takes the patient's push notifications.
+    has_push: bool
     contact_by: str
     in_app: bool
     reminder_time: datetime.time
@@ -121,8 +129,17 @@ class PatientSettings:
 
         A choice the service or the deployment cannot honour (text messages without GOV.UK
         Notify, or no phone number) falls back to the in-app list rather than to a channel the
-        patient did not choose.
+        patient did not choose. Push is the exception: a patient who chose it and whose phone no
+        longer takes it (or push is switched off) gets their other channel, email or a text
+        message, since they asked to be told.
         """
+        if self.contact_by == ContactChannel.PUSH:
+            if self.has_push and push_configured():
+                return NotificationChannel.PUSH
+            if self.email_allowed and self.has_email:
+                return NotificationChannel.EMAIL
+            if self.sms_allowed and self.has_phone and sms_available():
+                return NotificationChannel.SMS
         if (
             self.contact_by == ContactChannel.SMS
             and self.sms_allowed
@@ -179,6 +196,7 @@ def _settings_from_values(row: dict[str, Any]) -> PatientSettings:
         zone=zoneinfo.ZoneInfo(row["patient__time_zone"]),
         has_email=bool(row["patient__email"]),
         has_phone=bool(row["patient__phone_number"]),
+        has_push=bool(row["has_push"]),
         contact_by=contact_by,
         in_app=in_app,
         reminder_time=reminder_time,
@@ -200,7 +218,10 @@ def active_episodes() -> QuerySet[Episode]:
 
 def patient_settings(episodes: QuerySet[Episode]) -> list[PatientSettings]:
     """Effective settings for the patients of ``episodes``, in one query."""
-    return [_settings_from_values(row) for row in episodes.values(*_FIELDS)]
+    rows = episodes.annotate(
+        has_push=Exists(PushSubscription.objects.filter(patient_id=OuterRef("patient_id")))
+    ).values(*_FIELDS, "has_push")
+    return [_settings_from_values(row) for row in rows]
 
 
 def patient_settings_by_id(patient_ids: Iterable[int]) -> dict[int, PatientSettings]:

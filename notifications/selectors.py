@@ -16,6 +16,7 @@ from notifications.models import (
     Notification,
     NotificationPreference,
     NotificationState,
+    PushSubscription,
     in_app_visible,
 )
 from notifications.services import (
@@ -94,3 +95,13 @@ def patients_above_weekly_cap(*, service: Service, max_per_week: int) -> int:
         patient__episodes__status=EpisodeStatus.ACTIVE,
         weekly_max__gt=max_per_week,
     ).count()
+
+
+def push_subscriptions_for(*, patient: User) -> QuerySet[PushSubscription]:
+    """The patient's own phones and browsers that take push notifications, newest first."""
+    return PushSubscription.objects.filter(patient=patient).order_by("-created_at", "-id")
+
+
+def push_subscription_get_for_patient(*, patient: User, subscription_id: int) -> PushSubscription:
+    """One of the patient's own subscriptions; another's raises DoesNotExist, as a missing one."""
+    return PushSubscription.objects.get(patient=patient, pk=subscription_id)

@@ -128,7 +128,8 @@ def send_all(  # noqa: C901
     connections = _EmailConnections()
     width = max(1, min(int(settings.NOTIFICATIONS_SEND_THREADS), len(rows)))
     try:
-        if width == 1 or rows[0].channel == NotificationChannel.IN_APP:
+        # Push reads and removes subscriptions as it sends, so it stays on this thread too.
+        if width == 1 or rows[0].channel in (NotificationChannel.IN_APP, NotificationChannel.PUSH):
             # In-app rows need no provider: send them all, then record them at once.
             instant = rows[0].channel == NotificationChannel.IN_APP
             done: list[tuple[Notification, Outcome]] = []

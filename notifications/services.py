@@ -29,10 +29,11 @@ from notifications.models import (
     Notification,
     NotificationPreference,
     NotificationState,
+    PushSubscription,
     ServiceNotificationPolicy,
     in_app_visible,
 )
-from notifications.preferences import in_window
+from notifications.preferences import in_window, push_configured
 from notifications.sweep import SweepResult, notifications_sweep
 
 if TYPE_CHECKING:
@@ -230,6 +231,15 @@ def notification_preference_update(
     problems = preference_problems(
         preference=preference, policy=policy, kept_weekly_max=kept_weekly_max
     )
+    if preference.contact_by == ContactChannel.PUSH and "contact_by" not in problems:
+        if not push_configured():
+            problems["contact_by"] = (
+                "bcbt does not send notifications to phones here. Choose another way."
+            )
+        elif not PushSubscription.objects.filter(patient=patient).exists():
+            problems["contact_by"] = (
+                "Turn on notifications on this phone first (the button above), then choose this."
+            )
     if problems:
         raise ValidationError(problems)
     preference.full_clean(exclude=["patient"])

@@ -12,6 +12,7 @@ from accounts.support_sources import (
     FailureCount,
     delivery_failures_register,
     getting_started_step_register,
+    push_lost_register,
     staff_alert_failures_register,
 )
 from notifications.models import (
@@ -89,3 +90,14 @@ def staff_alert_failure_counts(
 
 
 staff_alert_failures_register(counts=staff_alert_failure_counts)
+
+
+def push_lost_since(patient_ids: Collection[int]) -> dict[int, datetime.datetime]:
+    """Patients whose last phone the push service stopped knowing (404 or 410), in one query."""
+    rows = NotificationPreference.objects.filter(
+        patient_id__in=list(patient_ids), push_lost_at__isnull=False
+    ).values_list("patient_id", "push_lost_at")
+    return {patient_id: lost_at for patient_id, lost_at in rows if lost_at is not None}
+
+
+push_lost_register(since=push_lost_since)

@@ -1,20 +1,29 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import role_required
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role, User
 from notifications.forms import NotificationPreferenceForm
 from notifications.messages import KIND_PLURALS
-from notifications.models import PATIENT_KINDS
-from notifications.selectors import inbox_for, notification_preference_for, unread_count
+from notifications.models import PATIENT_KINDS, PushSubscription
+from notifications.preferences import push_configured
+from notifications.push import push_subscription_delete
+from notifications.selectors import (
+    inbox_for,
+    notification_preference_for,
+    push_subscription_get_for_patient,
+    push_subscriptions_for,
+    unread_count,
+)
 from notifications.services import (
     notification_kind_stop,
     notification_preference_update,
@@ -74,12 +83,38 @@ def settings_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Your notification choices are saved.")
             return redirect("notifications:settings")
+    push_offered = push_configured()
     return render(
         request,
         "notifications/settings.html",
-        {"form": form, "policy": policy, "preference": preference},
+        {
+            "form": form,
+            "policy": policy,
+            "preference": preference,
+            "push_offered": push_offered,
+            "vapid_public_key": settings.BCBT_VAPID_PUBLIC_KEY,
+            "push_subscriptions": (
+                list(push_subscriptions_for(patient=patient)) if push_offered else []
+            ),
+        },
         status=400 if form.errors else 200,
     )
+
+
+@role_required(Role.PATIENT)
+@require_POST
+def push_stop(request: AuthenticatedHttpRequest, subscription_id: int) -> HttpResponse:
+    """Stop push notifications on one phone, from the settings page (works without JavaScript)."""
+    patient = request.user
+    try:
+        subscription = push_subscription_get_for_patient(
+            patient=patient, subscription_id=subscription_id
+        )
+    except PushSubscription.DoesNotExist as error:
+        raise Http404 from error
+    push_subscription_delete(patient=patient, subscription=subscription)
+    messages.success(request, f"Notifications are off on {subscription.device or 'that phone'}.")
+    return redirect("notifications:settings")
 
 
 # The link in an email works without signing in and without a CSRF token: mail programs

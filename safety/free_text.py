@@ -8,7 +8,6 @@ and its alerts are kept together or not at all. No grade is given; a clinician r
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,12 +16,8 @@ from accounts.models import User
 from care.selectors import episode_active_for_patient
 from safety.models import RiskFlag, RiskFlagStatus
 from safety.phrases import phrase_match
+from safety.review_window import review_due_at
 from safety.services import risk_flag_raise
-from safety.working_days import working_days_after
-
-# Free text has no service configuration of its own (that lives with questionnaires, above
-# safety): it gets the same default review time as a PHQ-9 flag, one working day.
-FREE_TEXT_REVIEW_WORKING_DAYS = 1
 
 
 def risk_flag_raise_for_text(
@@ -57,7 +52,6 @@ def _risk_flag_raise_for_phrase(
     now = now or timezone.now()
     episode = episode_active_for_patient(patient=patient)
     service = episode.service if episode is not None else patient.service
-    zone = patient.zone if service is None else zoneinfo.ZoneInfo(service.time_zone)
     return risk_flag_raise(
         patient=patient,
         episode=episode,
@@ -65,8 +59,7 @@ def _risk_flag_raise_for_phrase(
         source_response=None,
         source_kind=source_kind,
         matched_phrase=phrase,
-        review_due_at=working_days_after(
-            start=now, working_days=FREE_TEXT_REVIEW_WORKING_DAYS, zone=zone
-        ),
+        # The same window as a PHQ-9 flag of the same service.
+        review_due_at=review_due_at(service=service, patient=patient, now=now),
         now=now,
     )

@@ -23,6 +23,14 @@ from accounts.models import User
 from care.models import Episode, Service
 from tests import factories
 
+# The hazard log's status (docs/clinical-safety.md) after every run; fails the run when a test
+# it names fails or does not exist. See tests/hazard_log.py.
+from tests.hazard_log import (  # noqa: F401
+    pytest_runtest_logreport,
+    pytest_sessionfinish,
+    pytest_terminal_summary,
+)
+
 REQUIRE_SERVICES = os.environ.get("BCBT_REQUIRE_SERVICES") == "1"
 
 # The instant every test starts at, unless it travels elsewhere itself. A weekday morning in

@@ -26,7 +26,13 @@ from care.models import (
     Service,
     SessionPlanEntry,
 )
-from care.services import EpisodeChangeError, episode_end, episode_pwp_change
+from care.services import (
+    WORKING_CALENDAR_FIELDS,
+    EpisodeChangeError,
+    episode_end,
+    episode_pwp_change,
+    service_working_calendar_set,
+)
 from treatment.services import episode_start, service_create
 
 
@@ -51,9 +57,56 @@ class DutyQueueInline(ScopedTabularInline):
     verbose_name_plural = "duty queue (empty: the service admins are the duty queue)"
 
 
+WEEKDAYS = [
+    ("1", "Monday"),
+    ("2", "Tuesday"),
+    ("3", "Wednesday"),
+    ("4", "Thursday"),
+    ("5", "Friday"),
+    ("6", "Saturday"),
+    ("7", "Sunday"),
+]
+
+
+class ServiceAdminForm(forms.ModelForm):
+    # Ticked days here, stored as day numbers ("12345") on the service.
+    working_weekdays = forms.MultipleChoiceField(
+        choices=WEEKDAYS,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="A risk flag's review window counts only these days' working hours.",
+        error_messages={"required": "Tick at least one working day."},
+    )
+
+    class Meta:
+        model = Service
+        fields = ("name", "slug", "time_zone", "nation", "opens_at", "closes_at")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial["working_weekdays"] = list(self.instance.working_weekdays)
+
+    def clean_working_weekdays(self) -> str:
+        return "".join(sorted(self.cleaned_data["working_weekdays"]))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        # Not a model field of the form (the ticked boxes are a list): set on the instance here.
+        if "working_weekdays" in cleaned:
+            self.instance.working_weekdays = cleaned["working_weekdays"]
+        return cleaned
+
+
 @admin.register(Service)
 class ServiceAdmin(ScopedModelAdmin):
     service_path = "pk"
+    form = ServiceAdminForm
+    fieldsets = [
+        (None, {"fields": ("name", "slug", "time_zone", "created_at")}),
+        (
+            "Working calendar (when a risk flag's review window counts)",
+            {"fields": ("nation", "opens_at", "closes_at", "working_weekdays")},
+        ),
+    ]
     list_display = ("name", "slug", "time_zone")
     readonly_fields = ("created_at",)
     prepopulated_fields = {"slug": ("name",)}
@@ -65,16 +118,31 @@ class ServiceAdmin(ScopedModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Service, form: Any, change: bool) -> None:
         if change:
+            # The working calendar is saved (and audited) by its service below.
+            calendar = {name: getattr(obj, name) for name in WORKING_CALENDAR_FIELDS}
+            stored = Service.objects.values(*WORKING_CALENDAR_FIELDS).get(pk=obj.pk)
+            for name, value in stored.items():
+                setattr(obj, name, value)
             super().save_model(request, obj, form, change)
-            return
-        created = service_create(
-            name=obj.name,
-            slug=obj.slug,
-            time_zone=obj.time_zone,
+            for name, value in calendar.items():
+                setattr(obj, name, value)
+        else:
+            created = service_create(
+                name=obj.name,
+                slug=obj.slug,
+                time_zone=obj.time_zone,
+                by=request.user,  # type: ignore[arg-type]
+                request=request,
+            )
+            calendar = {name: getattr(obj, name) for name in WORKING_CALENDAR_FIELDS}
+            _take_identity(obj, created)
+            obj.refresh_from_db()
+        service_working_calendar_set(
+            service=obj,
             by=request.user,  # type: ignore[arg-type]
             request=request,
+            **calendar,
         )
-        _take_identity(obj, created)
 
     # A service admin configures their own service; only a superuser creates or removes one.
     def has_add_permission(self, request: HttpRequest) -> bool:

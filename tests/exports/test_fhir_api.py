@@ -195,3 +195,22 @@ def test_the_bundle_takes_the_same_number_of_queries_however_many_answers(
     # Token lookup, scoping, the answers with their people, the audit event: none per answer.
     with django_assert_max_num_queries(8):
         bundle_of(search(pwp_api, "QuestionnaireResponse", patient))
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/fhir/QuestionnaireResponse",
+        "/api/v1/fhir/Observation",
+        "/api/v1/fhir/Questionnaire/phq9",
+    ],
+)
+def test_the_fhir_api_only_reads(
+    pwp_api: APIClient, patient: User, answered: list[QuestionnaireResponse], method: str, path: str
+) -> None:
+    # Nothing can be sent in through the export: it is a read-only door, scoped and audited.
+    response = getattr(pwp_api, method)(f"{path}?patient={patient.pk}", {}, format="json")
+    assert response.status_code == 405
+    assert QuestionnaireResponse.objects.filter(patient=patient).count() == len(answered)
+    assert not AuditEvent.objects.filter(action="export.fhir").exists()

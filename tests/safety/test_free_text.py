@@ -222,3 +222,26 @@ def test_the_mood_api_answer_carries_signposting_after_a_matching_note(
     )
     assert response.status_code == 201
     assert "116 123" in str(response.json()["signposting"])
+
+
+def test_a_phrase_gets_the_services_review_window_like_question_nine(episode, patient) -> None:
+    import datetime
+    import zoneinfo
+
+    import time_machine
+
+    from measures.models import MeasuresConfiguration
+    from measures.services import questionnaire_response_record
+
+    MeasuresConfiguration.objects.create(service=episode.service, risk_review_working_days=3)
+    thursday = datetime.datetime(2026, 3, 5, 9, tzinfo=zoneinfo.ZoneInfo("Europe/London"))
+    with time_machine.travel(thursday, tick=False):
+        mood_rating_record(patient=patient, day=patient.local_today(), score=2, note=WORDS)
+        questionnaire_response_record(
+            patient=patient, instrument_code="phq9", answers=[0, 1, 0, 1, 0, 1, 0, 1, 1]
+        )
+    by_phrase, by_question_nine = RiskFlag.objects.order_by("id")
+    assert by_phrase.source_kind == RiskFlagSourceKind.MOOD_NOTE
+    # Three working days, not a fixed one: Thursday, Friday and Monday, to Monday's close.
+    assert by_phrase.review_due_at == thursday.replace(day=9, hour=17)
+    assert by_question_nine.review_due_at == by_phrase.review_due_at

@@ -25,10 +25,11 @@ from safety.services import (
     risk_flags_escalate_overdue,
 )
 from safety.tasks import risk_flags_escalate
-from safety.working_days import working_days_after
+from safety.working_days import WorkingCalendar, working_time_after
 from tests import factories
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
+ENGLAND = WorkingCalendar(zone=LONDON)
 FLAGGED = [0, 1, 0, 1, 0, 1, 0, 1, 1]  # question 9 answered "Several days"
 NOT_FLAGGED = [3, 3, 3, 3, 3, 3, 3, 3, 0]
 
@@ -162,14 +163,15 @@ def test_a_patient_between_episodes_is_still_flagged_to_the_duty_queue(
     ("raised", "due"),
     [
         (at(2026, 3, 2, 10), at(2026, 3, 3, 10)),  # Monday -> Tuesday
-        (at(2026, 3, 6, 17), at(2026, 3, 9, 17)),  # Friday 17:00 -> Monday 17:00
-        (at(2026, 3, 7, 11), at(2026, 3, 10, 0)),  # Saturday: clock starts Monday 00:00
-        (at(2026, 3, 8, 23, 30), at(2026, 3, 10, 0)),  # Sunday night
+        (at(2026, 3, 6, 17), at(2026, 3, 9, 17)),  # Friday at closing -> Monday's close
+        (at(2026, 3, 7, 11), at(2026, 3, 9, 17)),  # Saturday: Monday's working day
+        (at(2026, 3, 8, 23, 30), at(2026, 3, 9, 17)),  # Sunday night
+        (at(2026, 3, 9, 7, 30), at(2026, 3, 9, 17)),  # Monday before opening
         (at(2026, 3, 27, 12), at(2026, 3, 30, 12)),  # Friday before the clocks go forward
     ],
 )
 def test_one_working_day_skips_the_weekend(raised, due) -> None:
-    assert working_days_after(start=raised, working_days=1, zone=LONDON) == due
+    assert working_time_after(start=raised, working_days=1, calendar=ENGLAND) == due
 
 
 def test_the_service_sets_the_review_window(episode) -> None:
@@ -177,7 +179,8 @@ def test_the_service_sets_the_review_window(episode) -> None:
 
     MeasuresConfiguration.objects.create(service=episode.service, risk_review_working_days=3)
     answer(episode.patient, now=at(2026, 3, 5, 9))  # Thursday
-    assert RiskFlag.objects.get().review_due_at == at(2026, 3, 10, 9)  # Tuesday
+    # Three working days from Thursday's opening: Thursday, Friday and Monday, to Monday's close.
+    assert RiskFlag.objects.get().review_due_at == at(2026, 3, 9, 17)
 
 
 # --- Escalation ---------------------------------------------------------------------------

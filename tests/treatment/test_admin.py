@@ -85,10 +85,20 @@ def test_a_service_added_in_admin_has_the_default_session_plan(
 ) -> None:
     response = service_admin_client.post(
         "/admin/care/service/add/",
-        {"name": "North Talking Therapies", "slug": "north", "time_zone": "Europe/London"},
+        {
+            "name": "North Talking Therapies",
+            "slug": "north",
+            "time_zone": "Europe/London",
+            "nation": "scotland",
+            "opens_at": "08:00",
+            "closes_at": "18:00",
+            "working_weekdays": ["1", "2", "3", "4", "5"],
+        },
     )
     assert response.status_code == 302, response.context["errors"] if response.context else response
     by_admin = Service.objects.get(slug="north")
+    # The working calendar given on the add form is kept, not replaced by the defaults.
+    assert (by_admin.nation, by_admin.opens_at.hour, by_admin.closes_at.hour) == ("scotland", 8, 18)
     by_factory = factories.ServiceFactory.create()
 
     def plan(service: Service) -> list[tuple[int, str, int]]:
