@@ -1,5 +1,6 @@
 """Demo data for sign-in and the digital navigator: recent sign-ins, one patient who has never
-signed in, two open help requests and a note from the navigator to a PWP."""
+signed in, two open help requests and a note from the navigator to a PWP; the patients whose
+treatment ended signed in until it ended."""
 
 from __future__ import annotations
 
@@ -55,3 +56,14 @@ def seed(context: DemoContext) -> None:
             "Sam prefers a phone call to email if anything goes wrong."
         ),
     )
+
+
+def seed_ended(context: DemoContext) -> None:
+    """Patients whose treatment has ended last signed in on the evening before it ended."""
+    for course in context.ended:
+        last_login = datetime.datetime.combine(
+            course.ended_on - datetime.timedelta(days=1),
+            datetime.time(19, course.rng.randint(0, 59)),
+            tzinfo=context.now.tzinfo,
+        )
+        User.objects.filter(pk=course.episode.patient_id).update(last_login=last_login)

@@ -24,8 +24,6 @@ from care.models import AppointmentStatus, Episode
 from measures.definitions import ALLIANCE_CHECK
 from measures.models import QuestionnaireResponse
 from measures.services import alliance_rating_record, questionnaire_response_record
-from safety.models import RiskFlag
-from safety.services import risk_flag_close
 
 # (PHQ-9 start, PHQ-9 end, GAD-7 start, GAD-7 end) for each kind of history.
 PATHS: dict[str, tuple[int, int, int, int]] = {
@@ -154,15 +152,10 @@ def seed(context: DemoContext) -> None:
         _history(context=context, episode=episode, path=path, flag_now=False)
 
 
-# Ended courses (by position) whose PHQ-9 at their second session answered question 9 above 0,
-# and how many hours the PWP took to close the flag: once in time, once after the deadline.
-ENDED_FLAG_REVIEW_HOURS = {1: 3, 4: 80}
-
-
-def _ended_history(course: EndedCourse, path: str, *, flag_closed_after: int | None) -> None:
+def _ended_history(course: EndedCourse, path: str) -> None:
     """PHQ-9 and GAD-7 the day before each session the patient came to; WSAS at the first and
-    the last; the alliance (both sides) at session 3 when it was attended; and, for some, a
-    risk flag the PWP reviewed and closed."""
+    the last; the alliance (both sides) at session 3 when it was attended. Question 9 stays 0:
+    the demo's one risk flag is ``patient``'s, open now."""
     rng = course.rng
     episode = course.episode
     attended = [
@@ -176,20 +169,9 @@ def _ended_history(course: EndedCourse, path: str, *, flag_closed_after: int | N
     gad_totals = _path(gad_start, gad_end, len(times), rng)
     wsas = ENDED_WSAS[path]
     for index, at in enumerate(times):
-        flagged = flag_closed_after is not None and index == 1
-        phq = answers_for(
-            rng=rng, total=phq_totals[index], items=9, high=3, fixed_last=1 if flagged else 0
-        )
+        phq = answers_for(rng=rng, total=phq_totals[index], items=9, high=3, fixed_last=0)
         gad = answers_for(rng=rng, total=gad_totals[index], items=7, high=3)
-        response = _record(patient=episode.patient, code="phq9", answers=phq, at=at)
-        if flagged and flag_closed_after is not None and episode.pwp is not None:
-            for flag in RiskFlag.objects.filter(source_response=response):
-                risk_flag_close(
-                    flag=flag,
-                    by=episode.pwp,
-                    note="Phoned the patient the same day; safety plan reviewed together.",
-                    now=at + datetime.timedelta(hours=flag_closed_after),
-                )
+        _record(patient=episode.patient, code="phq9", answers=phq, at=at)
         _record(
             patient=episode.patient, code="gad7", answers=gad, at=at + datetime.timedelta(minutes=4)
         )
@@ -220,8 +202,4 @@ def _ended_history(course: EndedCourse, path: str, *, flag_closed_after: int | N
 
 def seed_ended(context: DemoContext) -> None:
     for index, course in enumerate(context.ended):
-        _ended_history(
-            course,
-            ENDED_PATH_ORDER[index % len(ENDED_PATH_ORDER)],
-            flag_closed_after=ENDED_FLAG_REVIEW_HOURS.get(index),
-        )
+        _ended_history(course, ENDED_PATH_ORDER[index % len(ENDED_PATH_ORDER)])
