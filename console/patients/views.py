@@ -239,6 +239,9 @@ def patient_reassign(request: HttpRequest, patient_id: int) -> HttpResponse:
     if not form.is_valid():
         return _patient_page(request, patient, reassign_form=form, status=400)
     pwp = form.cleaned_data["pwp"]
+    if (pwp.pk if pwp is not None else None) == episode.pwp_id:
+        messages.info(request, "Nothing changed: that is already their PWP.")
+        return redirect("console:patient", patient_id=patient.pk)
     try:
         patient_pwp_change(
             service=service, episode=episode, pwp=pwp, by=_admin(request), request=request

@@ -333,3 +333,14 @@ def test_opening_the_contact_form_is_an_audited_read(
     assert service_admin_client.get(f"/service/patients/{patient.pk}/contact/").status_code == 200
     event = AuditEvent.objects.get(action="console.patient.contact_view")
     assert (event.actor, event.patient) == (service_admin, patient)
+
+
+def test_choosing_the_same_pwp_changes_nothing_and_tells_nobody(
+    service_admin_client, patient, episode, pwp
+) -> None:
+    response = service_admin_client.post(
+        f"/service/patients/{patient.pk}/reassign/", {"pwp": pwp.pk}, follow=True
+    )
+    assert "already their PWP" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="episode.pwp_change").exists()
+    assert not Notification.objects.filter(kind=NotificationKind.STAFF_ALERT).exists()
