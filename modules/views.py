@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
-from accounts.drafts import draft_fields_from_post, draft_get, draft_save
+from accounts.drafts import draft_delete, draft_fields_from_post, draft_get, draft_save
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role
 from modules.drafts import exercise_draft_key
@@ -187,6 +187,11 @@ def _exercise_step(
                 return redirect("modules:step", slug=item.slug, step=step + 1)
             return redirect("modules:finished", slug=item.slug)
     draft = draft_get(user=request.user, key=draft_key) if "fields" not in context else None
+    if draft is not None and response is not None and response.updated_at >= draft.updated_at:
+        # Saved after this draft was kept (a late save-as-you-go request, another device):
+        # the saved answers win.
+        draft_delete(user=request.user, key=draft_key)
+        draft = None
     if draft is not None:
         context["fields"] = field_views(exercise, answers={}, posted=draft.fields)
     elif "fields" not in context:

@@ -3,9 +3,13 @@ the server when a save fails) is shown when they come back and goes once the ans
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.drafts import draft_save
 from accounts.models import Draft, User
@@ -90,6 +94,23 @@ def test_a_draft_with_words_of_risk_raises_no_flag_until_it_is_saved(
     assert not RiskFlag.objects.exists()
     patient_client.post(STEP, {"action": "save", "feelings": "I want to end it all."})
     assert RiskFlag.objects.count() == 1
+
+
+@pytest.mark.usefixtures("at_the_exercise")
+def test_a_draft_older_than_the_saved_answers_is_dropped(
+    patient_client: Client, patient: User
+) -> None:
+    draft_save(user=patient, key=KEY, fields={"when": "Late"})
+    with time_machine.travel(datetime.timedelta(minutes=1)):
+        # Saved from another device after the draft was kept (the service removes the draft;
+        # a save-as-you-go request arriving late puts it back).
+        patient_client.post(STEP, {"action": "save", "when": "Saved"})
+        draft_save(user=patient, key=KEY, fields={"when": "Late"})
+        Draft.objects.update(updated_at=timezone.now() - datetime.timedelta(seconds=30))
+        page = patient_client.get(STEP).content.decode()
+    assert 'value="Saved"' in page
+    assert 'value="Late"' not in page
+    assert not Draft.objects.exists()
 
 
 @pytest.mark.usefixtures("at_the_exercise")
