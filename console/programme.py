@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from care.models import Service
 from console.access import service_admin_required
-from console.selectors import ProgrammeRow, programme_rows
+from console.selectors import ProgrammeRow, programme_entry_get, programme_rows
 from modules.exercises import field_views
 from modules.models import Module, UnlockRule
 from modules.rendering import markdown_render
@@ -27,6 +27,7 @@ from modules.selectors import module_get_for_preview, programme_settings_get
 from modules.services import (
     EntryRules,
     Inclusion,
+    ProgrammeCountChanged,
     ProgrammeImpact,
     ProgrammeRuleError,
     programme_change_apply,
@@ -202,12 +203,12 @@ def entry(request: HttpRequest, slug: str) -> HttpResponse:
                 expected_count=_expected(request),
                 request=request,
             )
+        except ProgrammeCountChanged as error:
+            impact = programme_change_preview(service=service, module=module, after=after)
+            return _confirm_page(
+                request, module=module, row=row, after=after, impact=impact, error=str(error)
+            )
         except ProgrammeRuleError as error:
-            if "confirm" in request.POST and "Since you looked" in str(error):
-                impact = programme_change_preview(service=service, module=module, after=after)
-                return _confirm_page(
-                    request, module=module, row=row, after=after, impact=impact, error=str(error)
-                )
             form.add_error(None, str(error))
         else:
             messages.success(
@@ -278,6 +279,8 @@ def retire(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def move(request: HttpRequest, entry_id: int) -> HttpResponse:
     service = _service(request)
+    # Another service's entry is "no such entry", as one that does not exist.
+    programme_entry_get(service=service, entry_id=entry_id)
     try:
         position = int(request.POST.get("position", ""))
     except ValueError:
@@ -292,8 +295,6 @@ def move(request: HttpRequest, entry_id: int) -> HttpResponse:
             request=request,
         )
     except ProgrammeRuleError as error:
-        if "not in the programme" in str(error):
-            raise Http404(str(error)) from error
         messages.error(request, str(error))
         return redirect("console:programme")
     messages.success(request, "Order saved. It applies to patients who start from now on.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.http import Http404
 
 from care.models import Episode, EpisodeStatus, Service
 from modules.models import Module, ProgrammeEntry, UnlockRule
@@ -71,3 +72,11 @@ def programme_rows(*, service: Service) -> tuple[list[ProgrammeRow], list[Module
     ]
     used = {entry.module_id for entry in entries}
     return rows, [module for module in modules_library() if module.pk not in used]
+
+
+def programme_entry_get(*, service: Service, entry_id: int) -> ProgrammeEntry:
+    """One entry of this service's programme; 404 for another service's or none."""
+    entry = ProgrammeEntry.objects.filter(service=service, pk=entry_id).first()
+    if entry is None:
+        raise Http404("That module is not in the programme.")
+    return entry

@@ -14,6 +14,7 @@ from modules.services.content import (
 )
 from modules.services.errors import (
     ExerciseAnswersInvalid,
+    ProgrammeCountChanged,
     ProgrammeRuleError,
 )
 from modules.services.feedback import (
@@ -53,6 +54,7 @@ __all__ = [
     "ExerciseAnswersInvalid",
     "Inclusion",
     "ModulesLoadResult",
+    "ProgrammeCountChanged",
     "ProgrammeImpact",
     "ProgrammeRuleError",
     "assignment_add",

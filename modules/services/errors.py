@@ -8,6 +8,18 @@ class ProgrammeRuleError(Exception):
     asked for it and is shown to them as it is."""
 
 
+class ProgrammeCountChanged(ProgrammeRuleError):
+    """The number of patients a programme change reaches is not the one the admin confirmed:
+    someone started, finished or was tailored in between. Nothing was saved."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(
+            f"Since you looked, the number of patients this changes has become {count}. "
+            "Check the new number and confirm again."
+        )
+        self.count = count
+
+
 class ExerciseAnswersInvalid(Exception):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("Some answers need changing.")

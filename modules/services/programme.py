@@ -34,7 +34,7 @@ from modules.models import (
     UnlockRule,
 )
 from modules.services.content import programme_default_create
-from modules.services.errors import ProgrammeRuleError
+from modules.services.errors import ProgrammeCountChanged, ProgrammeRuleError
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -270,10 +270,7 @@ def programme_change_apply(
         raise ProgrammeRuleError("Nothing to change: the module is already set that way.")
     impact = _impact(service=service, module=module, before=before, after=after)
     if expected_count is not None and impact.count != expected_count:
-        raise ProgrammeRuleError(
-            f"Since you looked, the number of patients this changes has become {impact.count}. "
-            "Check the new number and confirm again."
-        )
+        raise ProgrammeCountChanged(impact.count)
     if after is None:
         assert entry is not None
         entry.delete()

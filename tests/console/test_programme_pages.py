@@ -383,3 +383,31 @@ def test_a_superuser_works_on_the_service_they_picked(service, db) -> None:
     client.post("/service/sessions/caps/", {"max_per_day": "1", "max_per_week": "4"})
     assert ServiceNotificationPolicy.objects.get(service=elsewhere).max_per_week == 4
     assert not ServiceNotificationPolicy.objects.filter(service=service).exists()
+
+
+def test_the_console_pages_use_a_fixed_number_of_queries(
+    service_admin_client, service, pwp, django_assert_max_num_queries
+) -> None:
+    urls = (
+        "/service/programme/",
+        "/service/sessions/",
+        f"/service/programme/modules/{SLUG}/",
+        f"/service/programme/modules/{SLUG}/preview/?step=2",
+    )
+
+    def counts() -> list[int]:
+        found = []
+        for url in urls:
+            with django_assert_max_num_queries(20) as queries:
+                assert service_admin_client.get(url).status_code == 200
+            found.append(len(queries.captured_queries))
+        return found
+
+    _patients(service, pwp, 2)
+    # The first request of a session does the session's own reads once.
+    counts()
+    few = counts()
+    for patient_episode in _patients(service, pwp, 12):
+        NotificationPreference.objects.create(patient=patient_episode.patient, weekly_max=9)
+    # Whatever the number of patients in treatment, the same queries.
+    assert counts() == few
