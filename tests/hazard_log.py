@@ -156,7 +156,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.write_sep("=", f"hazard log ({SAFETY_CASE})")
     for row in [HEADER, *rows]:
         terminalreporter.write_line(
-            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
         )
     for problem in problems:
         terminalreporter.write_line(f"HAZARD LOG FAILS: {problem}", red=True, bold=True)
