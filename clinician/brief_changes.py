@@ -136,12 +136,12 @@ def changes_since(
 
 
 def alliance_gap(alliance: list[AllianceAdministration]) -> str:
-    """The latest alliance rating's gaps in words ("tasks: patient 2, you 4"), or ''."""
+    """The latest alliance rating's gaps in words ("agreement on tasks (patient 2, you 4)")."""
     if not alliance:
         return ""
     latest = alliance[-1]
     parts = [
-        f"{part.label.lower()}: patient {part.patient:g}, you {part.pwp:g}"
+        f"{part.label.lower()} (patient {part.patient:g}, you {part.pwp:g})"
         for part in latest.subscales
         if part.gap_flagged and part.patient is not None and part.pwp is not None
     ]

@@ -88,5 +88,6 @@ class EpisodeEndForm(forms.Form):
             "required": "Enter the date treatment ended.",
             "invalid": "Enter a date like 2026-06-17.",
         },
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # A date input takes and shows ISO dates, whatever the locale.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )

@@ -6,15 +6,17 @@ import measures.models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('measures', '0001_questionnaires_configuration_and_licensed_text'),
+        ("measures", "0001_questionnaires_configuration_and_licensed_text"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='measuresconfiguration',
-            name='session_instruments',
-            field=models.JSONField(default=measures.models.default_session_instruments, help_text='Questionnaires asked before every session: any of phq9, gad7, wsas, phobia.'),
+            model_name="measuresconfiguration",
+            name="session_instruments",
+            field=models.JSONField(
+                default=measures.models.default_session_instruments,
+                help_text="Questionnaires asked before every session: any of phq9, gad7, wsas, phobia.",
+            ),
         ),
     ]
