@@ -43,10 +43,11 @@ class Suggestion:
 
     @property
     def reason(self) -> str:
-        """The reason recorded with the module when the PWP accepts: the rule and its words."""
+        """The reason recorded with the module when the PWP accepts, which the patient reads:
+        plain words first, then the rule and its version for the record."""
         return (
-            f"Suggested from the measures (rule {self.rule_code}, {self.rules_version}): "
-            f"{self.because}."
+            "Your questionnaire answers suggested this might help "
+            f"({self.because}; rule {self.rule_code}, {self.rules_version})."
         )
 
 

@@ -105,6 +105,8 @@ def messages_with_patient(request: AuthenticatedHttpRequest, patient_id: int) ->
     )
 
 
+# Length: one form page with attendance, notes, tasks, the modules to choose together (with the
+# suggestions from the measures) and the session's guide.
 @role_required(Role.PWP)
 def session_record(request: AuthenticatedHttpRequest, patient_id: int, number: int) -> HttpResponse:
     """Record one session: attendance, agenda, notes, tasks agreed and the next appointment."""

@@ -110,7 +110,8 @@ def test_pwp_accepts_a_suggestion_and_the_rule_is_the_recorded_reason(pwp_client
     assert response.status_code == 302
     change = AssignmentChange.objects.get(assignment__module__slug="managing-worry")
     assert change.reason == (
-        "Suggested from the measures (rule gad7-caseness, add-ons-1): GAD-7 was 15."
+        "Your questionnaire answers suggested this might help "
+        "(GAD-7 was 15; rule gad7-caseness, add-ons-1)."
     )
     assert change.assignment.active
     assert AuditEvent.objects.filter(action="modules.assignment.added").exists()
