@@ -117,7 +117,7 @@ def test_pwp_accepts_the_worry_suggestion_and_the_patient_sees_the_module(
     expect(suggestion).to_contain_text("consider Managing worry")
     assert _within_first_screen(page, suggestion)
     suggestion.get_by_role("button", name="Add Managing worry").click()
-    expect(page.get_by_text("to the programme")).to_be_visible()
+    expect(page.locator(".bcbt-message").filter(has_text="to the programme")).to_be_visible()
     assignment = Assignment.objects.get(
         episode__patient__username="patient", module__slug="managing-worry", active=True
     )
