@@ -19,10 +19,14 @@ from care.activity import last_activity_for_patients
 from care.history import EarlierVersion, earlier_versions
 from care.models import AgreedTask, Appointment, AppointmentStatus, Episode, SessionRecord
 from care.selectors import appointment_next_among
+from clinician.brief_changes import Changes, alliance_gap, changes_since
 from clinician.charts import SeriesChart, series_chart
 from clinician.models import BriefReview, Message, PatientTopic
+from clinician.suggestions import Suggestion, suggestions_for_episode
 from measures.alliance import AllianceAdministration, alliance_for_episode
 from measures.definitions import instrument_definition
+from measures.flag_sources import flag_reason
+from measures.models import QuestionnaireResponse
 from measures.outcomes import EpisodeOutcome, episode_outcomes
 from measures.selectors import questionnaires_due_for_patient, score_history_for_episode
 from modules.models import ExerciseFeedback
@@ -67,12 +71,44 @@ class Brief:
     questionnaires_due: list[str]
     # The patient's last activity of any kind, in words (care/activity.py).
     last_activity: str
+    # Each open flag with what raised it, in words ('PHQ-9 question 9: "Several days"').
+    flag_reasons: list[tuple[RiskFlag, str]] = field(default_factory=list)
+    changes: Changes = field(default_factory=Changes)
+    suggestions: list[Suggestion] = field(default_factory=list)
+    # The alliance's flagged gaps in words, or "".
+    alliance_gap: str = ""
     # Earlier wordings of the last session's agenda and notes (empty when never edited).
     last_record_versions: list[EarlierVersion] = field(default_factory=list)
+
+    @property
+    def since_label(self) -> str:
+        """ "session 3" or "the start", for "since ..." lines."""
+        return f"session {self.last_session.number}" if self.last_session else "the start"
+
+    @property
+    def nothing_new(self) -> bool:
+        """Nothing to read since the last session: no ratings, answers, work, topics or flags."""
+        return not (
+            self.risk_flags
+            or self.mood.rated
+            or self.changes.scores
+            or self.changes.finished
+            or self.changes.tasks_worked_on
+            or self.marked_exercises
+            or (self.topic and self.topic.text)
+            or self.unread_messages
+        )
+
+    @property
+    def recent_scores(self) -> list[ScoreRow]:
+        """The last few scores, newest first: the history table's default."""
+        return list(reversed(self.scores[-RECENT_SCORES:]))
 
 
 # The session record's clinical text, whose earlier wordings the brief shows.
 RECORD_TEXT = ("agenda", "notes")
+# Scores the history table shows until the PWP asks for all of them.
+RECENT_SCORES = 4
 
 
 @dataclass(frozen=True)
@@ -144,6 +180,8 @@ class ScoreRow:
     is_case: bool | None
     change: int | None
     reliable_change: int | None
+    # The items answered "not applicable" ("work"), by their short names.
+    not_applicable: list[str] = field(default_factory=list)
 
     @property
     def change_label(self) -> str:
@@ -157,10 +195,10 @@ class ScoreRow:
         return f"{self.change:+d} since the first (no reliable change)"
 
 
-def _score_rows(episode: Episode) -> list[ScoreRow]:
+def _score_rows(responses: list[QuestionnaireResponse]) -> list[ScoreRow]:
     rows: list[ScoreRow] = []
     first: dict[str, int] = {}
-    for response in score_history_for_episode(episode=episode):
+    for response in responses:
         instrument = instrument_definition(response.instrument_code)
         before = first.get(response.instrument_code)
         rows.append(
@@ -168,7 +206,14 @@ def _score_rows(episode: Episode) -> list[ScoreRow]:
                 code=response.instrument_code,
                 name=instrument.short_name,
                 total=response.total,
-                maximum=instrument.maximum_total,
+                # "Not applicable" answers (WSAS work) leave the total out of fewer items.
+                maximum=max(instrument.option_values)
+                * sum(1 for answer in response.answers if answer is not None),
+                not_applicable=[
+                    instrument.item_name(number)
+                    for number, answer in enumerate(response.answers, start=1)
+                    if answer is None
+                ],
                 severity=response.severity,
                 submitted_at=response.submitted_at,
                 is_case=instrument.is_case(response.total),
@@ -195,6 +240,27 @@ def _score_chart(rows: list[ScoreRow]) -> SeriesChart | None:
     )
 
 
+def _flag_reasons(flags: list[RiskFlag]) -> list[tuple[RiskFlag, str]]:
+    """What raised each flag, in one query for the answers behind them."""
+    answers = {
+        response.pk: response
+        for response in QuestionnaireResponse.objects.filter(
+            pk__in=[flag.source_response_id for flag in flags if flag.source_response_id]
+        )
+    }
+    reasons = []
+    for flag in flags:
+        response = answers.get(flag.source_response_id) if flag.source_response_id else None
+        if response is not None:
+            reason = flag_reason(response)
+        elif flag.matched_phrase:
+            reason = f'{flag.get_source_kind_display()}: "{flag.matched_phrase}"'
+        else:
+            reason = flag.get_reason_display()
+        reasons.append((flag, reason))
+    return reasons
+
+
 # Length: the brief's sections are gathered with a fixed number of queries; each block is one
 # section, in page order.
 def brief_build(*, episode: Episode, pwp: User) -> Brief:
@@ -208,11 +274,14 @@ def brief_build(*, episode: Episode, pwp: User) -> Brief:
         and a.status in (AppointmentStatus.ATTENDED, AppointmentStatus.DID_NOT_ATTEND)
     ]
     last_session = past[-1] if past else None
+    # A session can be recorded from its day on, not only once its booked minute has passed.
+    today = timezone.localdate(now, timezone=episode.patient.zone)
     to_record = next(
         (
             a
             for a in reversed(appointments)
-            if a.status == AppointmentStatus.SCHEDULED and a.scheduled_at <= now
+            if a.status == AppointmentStatus.SCHEDULED
+            and timezone.localdate(a.scheduled_at, timezone=episode.patient.zone) <= today
         ),
         None,
     )
@@ -247,8 +316,11 @@ def brief_build(*, episode: Episode, pwp: User) -> Brief:
         response_id__in=[item.response.pk for item in marked]
     ).select_related("author"):
         feedback_by_response[feedback.response_id].append(feedback)
-    scores = _score_rows(episode)
+    responses = score_history_for_episode(episode=episode)
+    scores = _score_rows(responses)
     activity = last_activity_for_patients(patient_ids=[episode.patient_id]).get(episode.patient_id)
+    risk_flags = open_risk_flags_for_episodes(episode_ids=[episode.pk])[episode.pk]
+    alliance = alliance_for_episode(episode=episode)
     return Brief(
         episode=episode,
         patient=episode.patient,
@@ -271,8 +343,14 @@ def brief_build(*, episode: Episode, pwp: User) -> Brief:
         scores=scores,
         score_chart=_score_chart(scores),
         outcome=episode_outcomes(episode_ids=[episode.pk]).get(episode.pk),
-        risk_flags=open_risk_flags_for_episodes(episode_ids=[episode.pk])[episode.pk],
-        alliance=alliance_for_episode(episode=episode),
+        risk_flags=risk_flags,
+        flag_reasons=_flag_reasons(risk_flags),
+        alliance=alliance,
+        alliance_gap=alliance_gap(alliance),
+        changes=changes_since(
+            episode=episode, since=since, now=now, responses=responses, tasks=last_tasks
+        ),
+        suggestions=suggestions_for_episode(episode=episode, responses=responses),
         mood=_mood_since(episode.patient, since),
         navigator_notes=list(navigator_notes_for_episode(episode=episode)[:5]),
         questionnaires_due=[

@@ -1,9 +1,11 @@
 """The PWP's caseload, ordered by need.
 
 Order: open risk flags first, then reliable deterioration, a fall in mood (the last 7 days' mean
-at least 2 points below the 7 days before), no activity for 7 days (no mood rating, module work,
-questionnaire or message: signing in and looking is not counted), unread messages, and then the
-next appointment. Each row says in short labels why it is where it is.
+at least 2 points below the 7 days before), a low mood level (the last 7 days' mean 3 or less),
+a gap in the working alliance, no activity for 7 days (no mood rating, module work, questionnaire
+or message: signing in and looking is not counted), questionnaires overdue (none answered for 14
+days), unread messages, and then the next appointment. Each row says in words why it is where
+it is.
 
 ``caseload_build`` runs a fixed number of queries whatever the size of the caseload or the days
 of data: one per source, each over the whole caseload.
@@ -25,15 +27,21 @@ from care.activity import LastActivity, last_activity_for_patients
 from care.models import Episode
 from care.selectors import caseload_for_staff
 from clinician.charts import Sparkline, sparkline
-from clinician.models import Message
+from clinician.models import BriefReview, Message
+from measures.alliance import episodes_with_alliance_gap
 from measures.outcomes import episode_outcomes
+from measures.selectors import latest_answer_at_for_episodes
 from moodlog.models import MoodRating
 from safety.models import RiskFlag
 from safety.selectors import open_risk_flags_for_episodes, risk_flags_with_failed_alerts
 
 MOOD_WINDOW_DAYS = 7
 MOOD_FALL_POINTS = 2
+# A 7-day mean at or below this is a low mood level, whatever the trend.
+LOW_MOOD_MEAN = 3.0
 INACTIVE_DAYS = 7
+# No tracked questionnaire answered for this long (and treatment older than that): overdue.
+QUESTIONNAIRE_OVERDUE_DAYS = 14
 SPARKLINE_DAYS = 14
 
 # Rows per page: a page stays the same size however large the caseload or the service.
@@ -45,6 +53,7 @@ _EPISODE_FIELDS = (
     "pwp_id",
     "service_id",
     "status",
+    "started_on",
     *(f"patient__{name}" for name in _PERSON_FIELDS),
     *(f"pwp__{name}" for name in _PERSON_FIELDS),
 )
@@ -78,6 +87,10 @@ class CaseloadRow:
     flag_source: str
     reliable_deterioration: bool
     mood_fall: float | None
+    # The last 7 days' mean when it is low (3 or less), else None.
+    low_mood: float | None
+    alliance_gap: bool
+    questionnaires_overdue: bool
     last_activity: LastActivity | None
     inactive: bool
     unread_messages: int
@@ -86,6 +99,8 @@ class CaseloadRow:
     reasons: list[tuple[str, str]] = field(default_factory=list)  # (label, tag colour)
     # The last 14 days' ratings, filled in for the rows of one page (caseload_page).
     mood_by_day: dict[datetime.date, int] = field(default_factory=dict)
+    # Whether this PWP marked the brief reviewed for the coming session (filled in per page).
+    brief_reviewed: bool = False
 
     # The words and the chart are worked out only for the rows a page shows: at a whole
     # service's scale they cost more than ordering everyone.
@@ -99,15 +114,18 @@ class CaseloadRow:
         return sparkline(values_by_day=self.mood_by_day, end=self.today, days=SPARKLINE_DAYS)
 
     @property
-    def priority(self) -> tuple[int, int, int, int, int, float]:
+    def priority(self) -> tuple[int, ...]:
         far_future = datetime.datetime.max.replace(tzinfo=datetime.UTC).timestamp()
         return (
             0 if self.open_flags else 1,
             0 if self.reliable_deterioration else 1,
             0 if self.mood_fall is not None else 1,
+            0 if self.low_mood is not None else 1,
+            0 if self.alliance_gap else 1,
             0 if self.inactive else 1,
+            0 if self.questionnaires_overdue else 1,
             0 if self.unread_messages else 1,
-            self.next_appointment_at.timestamp() if self.next_appointment_at else far_future,
+            int(self.next_appointment_at.timestamp() if self.next_appointment_at else far_future),
         )
 
     @property
@@ -147,9 +165,18 @@ def _mood_means(
 
 
 def caseload_rows_chart(*, rows: list[CaseloadRow], now: datetime.datetime) -> None:
-    """Fill in the 14-day mood chart of these rows (one page), in one query."""
+    """Fill in the 14-day mood chart and the "brief reviewed" mark of these rows (one page), in
+    two queries."""
     if not rows:
         return
+    reviewed = set(
+        BriefReview.objects.filter(
+            appointment__episode_id__in=[row.episode.pk for row in rows],
+            reviewed_by_id=F("appointment__episode__pwp_id"),
+        ).values_list("appointment__episode_id", "appointment__number")
+    )
+    for row in rows:
+        row.brief_reviewed = (row.episode.pk, row.next_appointment_number) in reviewed
     earliest = (now - datetime.timedelta(days=SPARKLINE_DAYS + 1)).date()
     by_patient: dict[int, dict[datetime.date, int]] = defaultdict(dict)
     for patient_id, day, score in MoodRating.objects.filter(
@@ -192,6 +219,9 @@ def caseload_build(  # noqa: C901
     )
 
     means = _mood_means(patient_scope=patient_scope, episodes=episodes_list, now=now)
+    alliance_gaps = episodes_with_alliance_gap(episode_ids=episode_scope)
+    answered_at = latest_answer_at_for_episodes(episode_ids=episode_scope)
+    overdue_before = now - datetime.timedelta(days=QUESTIONNAIRE_OVERDUE_DAYS)
     last_activity = last_activity_for_patients(patient_ids=patient_scope)
     messages = {
         row["episode_id"]: row
@@ -220,6 +250,12 @@ def caseload_build(  # noqa: C901
         message_row: dict[str, Any] = dict(messages.get(episode.pk, {}))
         activity = last_activity.get(patient.pk)
         inactive = activity is None or now - activity.at > datetime.timedelta(days=INACTIVE_DAYS)
+        last_answer = answered_at.get(episode.pk)
+        overdue = (
+            last_answer < overdue_before
+            if last_answer is not None
+            else (today - episode.started_on).days >= QUESTIONNAIRE_OVERDUE_DAYS
+        )
         outcome = outcomes.get(episode.pk)
         row = CaseloadRow(
             episode=episode,
@@ -232,6 +268,13 @@ def caseload_build(  # noqa: C901
             flag_source=_flag_source(flags.get(episode.pk, [])),
             reliable_deterioration=bool(outcome and outcome.reliable_deterioration),
             mood_fall=fall,
+            low_mood=(
+                recent_mean
+                if recent_mean is not None and recent_mean <= LOW_MOOD_MEAN + 1e-9
+                else None
+            ),
+            alliance_gap=episode.pk in alliance_gaps,
+            questionnaires_overdue=overdue,
             last_activity=activity,
             inactive=inactive,
             unread_messages=int(message_row.get("unread", 0) or 0),
@@ -246,8 +289,16 @@ def caseload_build(  # noqa: C901
             row.reasons.append(("Reliable deterioration", "orange"))
         if fall is not None:
             row.reasons.append((f"Mood down {fall:.1f} points this week", "orange"))
+        if row.low_mood is not None:
+            row.reasons.append((f"Low mood: {row.low_mood:.1f} of 10 this week", "orange"))
+        if row.alliance_gap:
+            row.reasons.append(("Alliance gap: you and the patient differ", "yellow"))
         if inactive:
             row.reasons.append((f"No activity for {INACTIVE_DAYS}+ days", "yellow"))
+        if overdue:
+            row.reasons.append(
+                (f"Questionnaires overdue ({QUESTIONNAIRE_OVERDUE_DAYS}+ days)", "yellow")
+            )
         if row.unread_messages:
             plural = "s" if row.unread_messages != 1 else ""
             row.reasons.append((f"{row.unread_messages} unread message{plural}", "blue"))

@@ -88,3 +88,30 @@ class SessionGuide(models.Model):
 
     def __str__(self) -> str:
         return f"Session {self.session_number}: {self.title}"
+
+
+class SuggestionDismissal(models.Model):
+    """The PWP dismissed an add-on suggestion (measures/suggestions.yaml) for this episode.
+
+    Kept against the answers the suggestion rested on (``basis``, the latest response's id), so
+    the suggestion comes back only when the questionnaire is answered again."""
+
+    episode = models.ForeignKey(
+        Episode, on_delete=models.CASCADE, related_name="suggestion_dismissals"
+    )
+    rule_code = models.CharField(max_length=60)
+    basis = models.CharField(max_length=60)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="suggestion_dismissals"
+    )
+    dismissed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["episode", "rule_code", "basis"], name="suggestion_dismissed_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Suggestion {self.rule_code} dismissed"

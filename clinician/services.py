@@ -200,12 +200,18 @@ def session_record_save(
     ):
         raise ValidationError({"attendance": "Choose whether the patient attended."})
     episode = appointment.episode
-    # Attendance is a fact about the past; a session still to come can only be cancelled.
-    if attendance != AppointmentStatus.CANCELLED and appointment.scheduled_at > timezone.now():
+    # Attendance is recorded from the session's day on (in the patient's time zone), so a PWP
+    # can write it up straight after, or just before, the booked minute. A session on a later
+    # day can only be cancelled.
+    zone = episode.patient.zone
+    session_day = timezone.localdate(appointment.scheduled_at, timezone=zone)
+    if attendance != AppointmentStatus.CANCELLED and session_day > timezone.localdate(
+        timezone=zone
+    ):
         raise ValidationError(
             {
-                "attendance": "This session has not happened yet. You can record it once it "
-                "has started, or mark it as cancelled."
+                "attendance": f"This session is on {session_day:%-d %B}. You can record it from "
+                "that day, or mark it as cancelled now."
             }
         )
     appointment.status = attendance

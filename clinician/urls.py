@@ -25,6 +25,16 @@ urlpatterns = [
         name="exercise-feedback",
     ),
     path(
+        "clinician/patients/<int:patient_id>/suggestions/",
+        views.suggestion_respond,
+        name="suggestion-respond",
+    ),
+    path(
+        "clinician/patients/<int:patient_id>/end/",
+        views.episode_end_view,
+        name="episode-end",
+    ),
+    path(
         "clinician/patients/<int:patient_id>/messages/",
         views.messages_with_patient,
         name="messages",

@@ -12,11 +12,11 @@ from accounts.models import Role
 from care.history import earlier_versions
 from care.models import SessionRecord
 from care.selectors import episode_get_for_staff
-from care.services import audit_event_record
+from care.services import EpisodeChangeError, audit_event_record, episode_end
 from clinician.brief import brief_build
 from clinician.caseload import FILTERS as CASELOAD_FILTERS
 from clinician.caseload import caseload_page
-from clinician.forms import MessageForm, SessionRecordForm
+from clinician.forms import EpisodeEndForm, MessageForm, SessionRecordForm
 from clinician.selectors import (
     messages_for_episode,
     session_guide_for,
@@ -30,6 +30,7 @@ from clinician.services import (
     messages_mark_read,
     session_record_save,
 )
+from clinician.suggestions import suggestion_accept, suggestion_dismiss, suggestions_for_episode
 from modules.models import ExerciseResponse
 from modules.services import ProgrammeRuleError, exercise_feedback_give
 
@@ -104,6 +105,8 @@ def messages_with_patient(request: AuthenticatedHttpRequest, patient_id: int) ->
     )
 
 
+# Length: one form page with attendance, notes, tasks, the modules to choose together (with the
+# suggestions from the measures) and the session's guide.
 @role_required(Role.PWP)
 def session_record(request: AuthenticatedHttpRequest, patient_id: int, number: int) -> HttpResponse:
     """Record one session: attendance, agenda, notes, tasks agreed and the next appointment."""
@@ -115,6 +118,7 @@ def session_record(request: AuthenticatedHttpRequest, patient_id: int, number: i
     record = SessionRecord.objects.filter(appointment=appointment).first()
     initial = {"agenda": record.agenda, "notes": record.notes} if record else {}
     candidates = task_candidates(episode=episode)
+    suggested = {item.module_slug: item.text for item in suggestions_for_episode(episode=episode)}
     form = SessionRecordForm(
         request.POST or None, initial=initial, module_choices=[c.slug for c in candidates]
     )
@@ -160,6 +164,7 @@ def session_record(request: AuthenticatedHttpRequest, patient_id: int, number: i
             "tasks": record.tasks.all() if record else [],
             "form": form,
             "candidates": candidates,
+            "suggested": suggested,
             "chosen": request.POST.getlist("choose"),
             "guide": session_guide_for(service=episode.service, session_number=appointment.number),
             "roles": session_roles(),
@@ -201,7 +206,14 @@ def brief(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     return render(
         request,
         "clinician/brief.html",
-        {"brief": patient_brief, "episode": episode, "guide": guide, "roles": session_roles()},
+        {
+            "brief": patient_brief,
+            "episode": episode,
+            "guide": guide,
+            "roles": session_roles(),
+            "all_scores": request.GET.get("scores") == "all",
+            "end_form": EpisodeEndForm(initial={"ended_on": timezone.localdate()}),
+        },
     )
 
 
@@ -246,3 +258,60 @@ def exercise_feedback(
     else:
         flash.success(request, "Feedback sent. The patient will be told it is waiting.")
     return redirect("clinician:brief", patient_id=patient_id)
+
+
+@role_required(Role.PWP)
+def suggestion_respond(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    """Accept (the module is added, the rule recorded as the reason) or dismiss one add-on
+    suggestion from the brief (POST only)."""
+    if request.method != "POST":
+        return redirect("clinician:brief", patient_id=patient_id)
+    pwp = request.user
+    episode = episode_get_for_staff(staff=pwp, patient_id=patient_id)
+    rule_code = request.POST.get("rule", "")
+    try:
+        if request.POST.get("action") == "accept":
+            change = suggestion_accept(
+                by=pwp, episode=episode, rule_code=rule_code, request=request
+            )
+            flash.success(
+                request,
+                f"Added \u201c{change.assignment.module}\u201d to the programme. "
+                "The patient will see it in their modules.",
+            )
+        else:
+            suggestion_dismiss(by=pwp, episode=episode, rule_code=rule_code, request=request)
+            flash.success(
+                request, "Suggestion dismissed. It comes back if the questionnaire changes."
+            )
+    except ProgrammeRuleError as error:
+        flash.error(request, str(error))
+    return redirect("clinician:brief", patient_id=patient_id)
+
+
+@role_required(Role.PWP)
+def episode_end_view(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    """End the patient's course of treatment: the reason and the day, or the reason it cannot
+    end yet (an open risk flag, a date to come, a date before it started)."""
+    pwp = request.user
+    episode = episode_get_for_staff(staff=pwp, patient_id=patient_id)
+    form = EpisodeEndForm(request.POST or None, initial={"ended_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            episode_end(
+                episode=episode,
+                reason=form.cleaned_data["reason"],
+                ended_on=form.cleaned_data["ended_on"],
+                by=pwp,
+                request=request,
+            )
+        except EpisodeChangeError as error:
+            form.add_error(None, str(error))
+        else:
+            flash.success(
+                request,
+                f"Treatment ended for {episode.patient.display_name}. They have left your "
+                "caseload.",
+            )
+            return redirect("clinician:caseload")
+    return render(request, "clinician/episode_end.html", {"episode": episode, "form": form})

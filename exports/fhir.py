@@ -128,18 +128,20 @@ def questionnaire_response_build(response: QuestionnaireResponse) -> FhirRespons
     labels = {option.value: option.label for option in instrument.options}
     items: list[dict[str, Any]] = []
     for number, value in enumerate(response.answers, start=1):
-        item: dict[str, Any] = {
-            "linkId": str(number),
-            "answer": [
-                {
-                    "valueCoding": {
-                        "system": answer_system(instrument.code),
-                        "code": str(value),
-                        "display": labels.get(value, str(value)),
-                    }
+        # "Not applicable" (WSAS work, for someone not in work) is stored as null and sent as
+        # words, so no score is invented for it.
+        answer: dict[str, Any] = (
+            {"valueString": "Not applicable"}
+            if value is None
+            else {
+                "valueCoding": {
+                    "system": answer_system(instrument.code),
+                    "code": str(value),
+                    "display": labels.get(value, str(value)),
                 }
-            ],
-        }
+            }
+        )
+        item: dict[str, Any] = {"linkId": str(number), "answer": [answer]}
         if show_text:
             item["text"] = instrument.items[number - 1]
         items.append(item)

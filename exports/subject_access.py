@@ -244,6 +244,7 @@ NOT_IN_THE_COPY: dict[str, str] = {
     "care.HistoricalSessionRecord": "Past versions of the PWP's notes (see care.SessionRecord).",
     "care.DutyQueueMember": "Staff on a duty queue; no patient data.",
     "clinician.BriefReview": "When the PWP read the brief; staff working data.",
+    "clinician.SuggestionDismissal": "Add-on suggestions the PWP set aside; staff working data.",
     "modules.HistoricalExerciseFeedback": "Past versions of feedback; the current text is given.",
     "safety.HistoricalRiskFlag": "Past versions of a flag; its current state is given.",
     "moodlog.IdempotencyRecord": "Replay records for app retries, kept one day.",

@@ -9,13 +9,16 @@ since their previous rating. There are no bands: the alliance is never called we
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
+
+from django.db.models import F, QuerySet
 
 from care.models import Episode
 from measures.definitions import ALLIANCE_CHECK, ALLIANCE_CHECK_PWP, WAI_SR
-from measures.models import QuestionnaireResponse
+from measures.models import MeasuresConfiguration, QuestionnaireResponse
 from measures.selectors import configuration_for_service
 
 PATIENT_ALLIANCE_CODES = (ALLIANCE_CHECK, WAI_SR)
@@ -191,3 +194,44 @@ def alliance_for_episode(*, episode: Episode) -> list[AllianceAdministration]:
         gap_threshold=configuration.alliance_gap_threshold,
         fall_threshold=configuration.alliance_fall_threshold,
     )
+
+
+def episodes_with_alliance_gap(*, episode_ids: Iterable[int] | QuerySet[Any]) -> set[int]:
+    """Episodes whose latest alliance rating shows a gap between patient and PWP, for a caseload
+    the caller has scoped (ids, or a query of them sent as a subquery). Two queries whatever the
+    number of episodes: the ratings, and the services' thresholds."""
+    ratings: dict[int, tuple[list[AllianceRating], list[AllianceRating]]] = {}
+    services: dict[int, int] = {}
+    for response in (
+        QuestionnaireResponse.objects.filter(
+            episode_id__in=episode_ids,
+            instrument_code__in=PATIENT_ALLIANCE_CODES + PWP_ALLIANCE_CODES,
+        )
+        .select_related(None)
+        .only("episode_id", "session_number", "submitted_at", "instrument_code", "subscales")
+        .annotate(service_id=F("episode__service_id"))
+        .order_by("submitted_at", "id")
+    ):
+        assert response.episode_id is not None
+        patient_side, pwp_side = ratings.setdefault(response.episode_id, ([], []))
+        side = patient_side if response.instrument_code in PATIENT_ALLIANCE_CODES else pwp_side
+        side.append(_rating(response))
+        services[response.episode_id] = response.service_id
+    configurations = {
+        configuration.service_id: configuration
+        for configuration in MeasuresConfiguration.objects.filter(
+            service_id__in=set(services.values())
+        )
+    }
+    gaps = set()
+    for episode_id, (patient_side, pwp_side) in ratings.items():
+        configuration = configurations.get(services[episode_id]) or MeasuresConfiguration()
+        administrations = alliance_compare(
+            patient_ratings=patient_side,
+            pwp_ratings=pwp_side,
+            gap_threshold=configuration.alliance_gap_threshold,
+            fall_threshold=configuration.alliance_fall_threshold,
+        )
+        if administrations and any(part.gap_flagged for part in administrations[-1].subscales):
+            gaps.add(episode_id)
+    return gaps

@@ -73,19 +73,21 @@ class QuestionnaireResponseSerializer(serializers.Serializer):
     )
 
 
-# One answer per question: PHQ-9 has 9 (each 0-3), GAD-7 has 7 (0-3), WSAS has 5 (0-8).
-ANSWER_COUNTS = {"phq9": 9, "gad7": 7, "wsas": 5}
+# One answer per question: PHQ-9 has 9 (each 0-3), GAD-7 has 7 (0-3), WSAS has 5 (0-8), the
+# phobia scales 3 (0-8).
+ANSWER_COUNTS = {"phq9": 9, "gad7": 7, "wsas": 5, "phobia": 3}
 
 
 class QuestionnaireAnswersSerializer(serializers.Serializer):
     answers = serializers.ListField(
-        child=serializers.IntegerField(min_value=0, max_value=8),
+        child=serializers.IntegerField(min_value=0, max_value=8, allow_null=True),
         min_length=min(ANSWER_COUNTS.values()),
         max_length=max(ANSWER_COUNTS.values()),
         help_text=(
             "One whole number per question, in order: 9 answers of 0-3 for phq9, 7 of 0-3 for "
-            "gad7, 5 of 0-8 for wsas. A wrong count or an answer out of range gets 400 and "
-            "nothing is stored."
+            "gad7, 5 of 0-8 for wsas (the first, work, may be null: not applicable for someone "
+            "retired or not in work), 3 of 0-8 for phobia. A wrong count or an answer out of "
+            "range gets 400 and nothing is stored."
         ),
     )
 
@@ -103,7 +105,7 @@ CODE_PARAMETER = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.PATH,
     enum=list(ANSWER_COUNTS),
-    description="The questionnaire: phq9, gad7 or wsas. Any other code gets 404.",
+    description="The questionnaire: phq9, gad7, wsas or phobia. Any other code gets 404.",
 )
 ERROR_RESPONSES = {
     401: OpenApiResponse(

@@ -102,6 +102,12 @@ class Instrument:
     flags: tuple[FlagRule, ...]
     codes: Codes
     subscales: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    # Short names of what each item asks about, by item number ("work"), where the file gives
+    # them: the brief names an item by them when its wording is licensed or long.
+    item_names: Mapping[int, str] = field(default_factory=dict)
+    # Items that may be answered "not applicable" (stored as null); the total is the sum of the
+    # answered items, as the file's comment states for that instrument.
+    not_applicable_items: tuple[int, ...] = ()
 
     @property
     def option_values(self) -> frozenset[int]:
@@ -128,6 +134,10 @@ class Instrument:
             if band.minimum <= total <= band.maximum:
                 return band
         return None
+
+    def item_name(self, number: int) -> str:
+        """What item ``number`` asks about: its short name, else "question N"."""
+        return self.item_names.get(number, f"question {number}")
 
     def is_case(self, total: int) -> bool | None:
         if self.caseness_at_least is None:
@@ -212,6 +222,12 @@ def _instrument_from_data(data: Mapping[str, Any]) -> Instrument:
             str(name): tuple(int(number) for number in numbers)
             for name, numbers in (data.get("subscales") or {}).items()
         },
+        item_names={
+            int(number): str(name) for number, name in (data.get("item_names") or {}).items()
+        },
+        not_applicable_items=tuple(
+            int(number) for number in data.get("not_applicable_items") or ()
+        ),
     )
     _check(instrument)
     return instrument
@@ -234,9 +250,14 @@ def _check(instrument: Instrument) -> None:
     for rule in instrument.flags:
         if not 1 <= rule.item <= instrument.item_count:
             raise DefinitionError(f"{name}: flag {rule.code} names item {rule.item}.")
-    for subscale, numbers in instrument.subscales.items():
+    named = {
+        "an item name": tuple(instrument.item_names),
+        "'not applicable'": instrument.not_applicable_items,
+        **{f"subscale {key}": numbers for key, numbers in instrument.subscales.items()},
+    }
+    for what, numbers in named.items():
         if any(not 1 <= number <= instrument.item_count for number in numbers):
-            raise DefinitionError(f"{name}: subscale {subscale} names a missing item.")
+            raise DefinitionError(f"{name}: {what} names a missing item.")
 
 
 @functools.cache

@@ -26,5 +26,19 @@ def flag_source_describe(source: models.Model) -> FlagSource | None:
     )
 
 
+def flag_reason(response: QuestionnaireResponse) -> str:
+    """What a flagged answer was, briefly: 'PHQ-9 question 9: "Several days"'."""
+    instrument = instrument_definition(response.instrument_code)
+    labels = {option.value: option.label for option in instrument.options}
+    raised = [
+        f'{instrument.short_name} question {rule.item}: "{labels.get(answer, answer)}"'
+        for rule in instrument.flags
+        if rule.creates_risk_flag
+        and (answer := response.answers[rule.item - 1]) is not None
+        and answer > rule.above
+    ]
+    return "; ".join(raised) or f"{instrument.short_name} answers"
+
+
 def register() -> None:
     flag_source_describer_register(flag_source_describe)

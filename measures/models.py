@@ -11,7 +11,7 @@ from django.utils import timezone
 from care.models import Episode, Service
 
 # The questionnaires a service may ask before every session.
-SESSION_INSTRUMENT_CHOICES = ("phq9", "gad7", "wsas")
+SESSION_INSTRUMENT_CHOICES = ("phq9", "gad7", "wsas", "phobia")
 
 
 class QuestionnaireResponse(models.Model):
@@ -110,7 +110,7 @@ class MeasuresConfiguration(models.Model):
     )
     session_instruments = models.JSONField(
         default=default_session_instruments,
-        help_text="Questionnaires asked before every session: any of phq9, gad7, wsas.",
+        help_text="Questionnaires asked before every session: any of phq9, gad7, wsas, phobia.",
     )
     # The questionnaires asked before each session, by session number ({"1": ["phq9"], ...}),
     # set with the console's grid of checkboxes. A session it does not name (one added to the

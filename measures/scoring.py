@@ -26,8 +26,14 @@ class Score:
     risk_flag_codes: tuple[str, ...]
 
 
-def answers_validate(instrument: Instrument, answers: object) -> list[int]:
-    """Return the answers as a list of ints, or raise AnswerError with a plain message."""
+# An answer of "not applicable" (WSAS work, for someone retired or not in work), where the
+# instrument allows it: stored as null, left out of the total.
+NOT_APPLICABLE = None
+
+
+def answers_validate(instrument: Instrument, answers: object) -> list[int | None]:
+    """Return the answers as a list of ints (None for "not applicable" where the instrument
+    allows it), or raise AnswerError with a plain message."""
     if not isinstance(answers, list | tuple):
         raise AnswerError("Send the answers as a list of whole numbers.")
     if len(answers) != instrument.item_count:
@@ -37,8 +43,13 @@ def answers_validate(instrument: Instrument, answers: object) -> list[int]:
         )
     allowed = instrument.option_values
     low, high = min(allowed), max(allowed)
-    checked: list[int] = []
+    checked: list[int | None] = []
     for number, answer in enumerate(answers, start=1):
+        if answer is NOT_APPLICABLE:
+            if number not in instrument.not_applicable_items:
+                raise AnswerError(f"Answer {number} is needed: it cannot be left out.")
+            checked.append(None)
+            continue
         # bool is a subclass of int in Python, but true/false is not an answer.
         if isinstance(answer, bool) or not isinstance(answer, int):
             raise AnswerError(f"Answer {number} must be a whole number from {low} to {high}.")
@@ -50,7 +61,9 @@ def answers_validate(instrument: Instrument, answers: object) -> list[int]:
 
 def score(instrument: Instrument, answers: object) -> Score:
     """Score validated or unvalidated answers; raises AnswerError for anything unscorable."""
-    values = answers_validate(instrument, answers)
+    checked = answers_validate(instrument, answers)
+    # "Not applicable" counts as nothing: the total is the sum of the answered items.
+    values = [answer or 0 for answer in checked]
     total = sum(values)
     band = instrument.band_for(total)
     subscales = {

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Max, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -37,7 +38,7 @@ __all__ = [
 ]
 
 # The questionnaires whose scores a clinician tracks session by session.
-SCORED_CODES = ("phq9", "gad7", "wsas")
+SCORED_CODES = ("phq9", "gad7", "wsas", "phobia")
 
 
 def configuration_for_service(*, service: Service | None) -> MeasuresConfiguration:
@@ -91,7 +92,7 @@ def patient_instruments_available() -> dict[str, Instrument]:
         for instrument in shipped_instruments().values()
         if instrument.respondent == RESPONDENT_PATIENT
     ]
-    order = {"phq9": 0, "gad7": 1, "wsas": 2, "alliance-check": 3, "wai-sr": 4}
+    order = {"phq9": 0, "gad7": 1, "wsas": 2, "phobia": 3, "alliance-check": 4, "wai-sr": 5}
     codes.sort(key=lambda code: (order.get(code, 99), code))
     return instruments_available(codes=codes)
 
@@ -323,3 +324,21 @@ def questionnaire_responses_for_service(
     if since is not None:
         responses = responses.filter(submitted_at__gte=since)
     return responses.select_related("patient", "respondent").order_by("submitted_at", "id")
+
+
+def latest_answer_at_for_episodes(
+    *, episode_ids: Iterable[int] | QuerySet[Any]
+) -> dict[int, datetime.datetime]:
+    """When each episode's patient last answered a tracked questionnaire (PHQ-9, GAD-7, WSAS,
+    phobia scales), in one query for a caseload the caller has scoped."""
+    return dict(
+        QuestionnaireResponse.objects.filter(
+            episode_id__in=episode_ids,
+            instrument_code__in=SCORED_CODES,
+            respondent_id=F("patient_id"),
+        )
+        .values("episode_id")
+        .annotate(latest=Max("submitted_at"))
+        .order_by()
+        .values_list("episode_id", "latest")
+    )

@@ -70,7 +70,7 @@ def _response_create(
     patient: User,
     respondent: User,
     episode: Episode | None,
-    answers: list[int],
+    answers: list[int | None],
     result: scoring.Score,
     now: datetime.datetime,
 ) -> QuestionnaireResponse:

@@ -1,5 +1,6 @@
 """Demo mood ratings: most patients slowly improving, some steady, one falling in the last week,
-with missed days and a few short notes. Drawn from ``context.rng`` only, so a seed repeats."""
+one low all along, with missed days and a few short notes. Drawn from ``context.rng`` only, so a
+seed repeats."""
 
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ NOTES = (
 MISSED_DAY_CHANCE = 0.15
 NOTE_CHANCE = 0.2
 LAPSED_DAYS = 9
+# The low-mood patient never rates above this.
+LOW_MOOD_TOP = 3
 
 
 def seed(context: DemoContext) -> None:
@@ -57,12 +60,27 @@ def seed(context: DemoContext) -> None:
         ),
         None,
     )
+    # And one whose mood has stayed low (2 or 3 out of 10) all along, for the caseload to rank
+    # by its level even though it is not falling: the PWP's first such patient after the main one.
+    low = next(
+        (
+            episode
+            for episode in context.episodes[1:]
+            if episode is not falling
+            and episode is not lapsed
+            and episode.pwp_id == context.episodes[0].pwp_id
+            and (episode.patient.local_today() - episode.started_on).days >= 7
+        ),
+        None,
+    )
     for position, episode in enumerate(context.episodes):
         trend = (
             "falling"
             if episode is falling
             else "lapsed"
             if episode is lapsed
+            else "low"
+            if episode is low
             else context.rng.choice(["improving", "improving", "improving", "steady"])
         )
         # Leave today open for the main demo patient, so that rating today can be tried.
@@ -89,6 +107,8 @@ def _seed_episode(context: DemoContext, episode: Episode, *, trend: str, rate_to
         if trend == "falling" and days_back < 7:
             level -= (7 - days_back) * 0.9
         score = min(MOOD_SCORE_MAX, max(MOOD_SCORE_MIN, round(level + rng.gauss(0, 0.9))))
+        if trend == "low":
+            score = min(LOW_MOOD_TOP, max(MOOD_SCORE_MIN + 1, round(2.3 + rng.gauss(0, 0.5))))
         note = rng.choice(NOTES) if rng.random() < NOTE_CHANCE else ""
         evening = datetime.datetime.combine(
             day, datetime.time(rng.randint(18, 21), rng.randint(0, 59)), tzinfo=patient.zone

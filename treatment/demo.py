@@ -22,6 +22,7 @@ from accounts.models import Role, User
 from care.demo import DemoContext, EndedCourse
 from care.models import Appointment, AppointmentStatus, EndReason, Episode, Service
 from care.services import episode_end
+from modules.services import modules_load, programme_default_create
 from treatment.services import episode_start, service_create
 
 DEMO_SERVICE_SLUG = "demo-talking-therapies"
@@ -151,6 +152,10 @@ def demo_seed(*, patients: int, days: int, seed: int, password: str) -> DemoCont
     rng = random.Random(seed)  # noqa: S311
     now = timezone.now()
     service = service_create(name="Demo Talking Therapies", slug=DEMO_SERVICE_SLUG)
+    # The demo service offers its add-ons rather than giving them to everyone, so the PWP sees
+    # them suggested from the measures (GAD-7 at caseness: Managing worry) and adds them.
+    modules_load()
+    programme_default_create(service=service, add_ons_offered=True)
     # One hash for every demo account: Argon2 is deliberately slow, and the password is shared.
     password_hash = make_password(password)
 

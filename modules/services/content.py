@@ -128,6 +128,8 @@ DEFAULT_RULES: dict[str, tuple[bool, bool, str, int | None]] = {
     "better-sleep": (True, True, UnlockRule.FROM_START, None),
     "staying-well": (True, True, UnlockRule.AFTER_SESSION, 9),
     "long-term-conditions": (False, False, UnlockRule.FROM_START, None),
+    "panic-and-physical-symptoms": (False, False, UnlockRule.FROM_START, None),
+    "low-self-esteem": (False, False, UnlockRule.FROM_START, None),
 }
 GENERAL_RULES: dict[str, tuple[bool, bool, str, int | None]] = {
     ModuleKind.PATHWAY: (True, True, UnlockRule.AFTER_PREVIOUS, None),
@@ -136,8 +138,13 @@ GENERAL_RULES: dict[str, tuple[bool, bool, str, int | None]] = {
 
 
 @transaction.atomic
-def programme_default_create(*, service: Service) -> list[ProgrammeEntry]:
-    """Give a service with no programme the default one; a configured programme is left alone."""
+def programme_default_create(
+    *, service: Service, add_ons_offered: bool = False
+) -> list[ProgrammeEntry]:
+    """Give a service with no programme the default one; a configured programme is left alone.
+
+    With ``add_ons_offered`` the add-on modules are offered rather than given: in no one's
+    programme until a PWP adds one (helped by the suggestions from the measures)."""
     existing = list(service.programme_entries.order_by("position", "pk"))
     if existing:
         return existing
@@ -150,6 +157,8 @@ def programme_default_create(*, service: Service) -> list[ProgrammeEntry]:
         mandatory, everyone, rule, session = DEFAULT_RULES.get(
             module.slug, GENERAL_RULES[module.kind]
         )
+        if add_ons_offered and module.kind == ModuleKind.ADD_ON:
+            everyone = False
         entries.append(
             ProgrammeEntry(
                 service=service,

@@ -68,11 +68,15 @@ def test_pwp_reviews_the_flagged_patient_records_the_session_and_the_patient_see
 
     first_row.get_by_role("link", name="Frankie Test").click()
     page.wait_for_url(f"**/clinician/patients/{flagged.patient_id}/")
-    expect(page.locator("body")).to_contain_text("open risk flag")
-    expect(page.locator("body")).to_contain_text("Stayed in bed")
+    expect(page.locator("body")).to_contain_text("Open risk flag")
+    expect(page.locator("body")).to_contain_text("1 exercise marked to talk about")
     assert_no_serious_axe_violations(page)
     page.get_by_role("button", name="Mark as reviewed").click()
     expect(page.get_by_text("You marked this brief as reviewed")).to_be_visible()
+
+    # The exercise and the feedback box are folded below the first screen.
+    page.get_by_text("Modules and exercises").click()
+    expect(page.get_by_text("Stayed in bed")).to_be_visible()
 
     page.get_by_label("Written feedback for the patient").fill(
         "You spotted how staying in bed kept your mood low. That is a real step."

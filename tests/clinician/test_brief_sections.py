@@ -116,8 +116,10 @@ def test_brief_puts_an_open_risk_flag_first(pwp_client, episode) -> None:
         patient=episode.patient, instrument_code="phq9", answers=[1, 1, 1, 1, 1, 1, 1, 1, 1]
     )
     page = pwp_client.get(f"/clinician/patients/{episode.patient_id}/").content.decode()
-    assert "open risk flag" in page
-    assert page.index("open risk flag") < page.index("Online modules")
+    assert "Open risk flag" in page
+    # The reason is on the first screen: the item and the answer.
+    assert "PHQ-9 question 9: &quot;Several days&quot;" in page
+    assert page.index("Open risk flag") < page.index("Since ") < page.index("Mark as reviewed")
 
 
 def test_brief_runs_a_constant_number_of_queries(
@@ -177,8 +179,7 @@ def test_brief_shows_mood_since_the_last_session_with_missed_days_and_change(
     session_two.scheduled_at = timezone.localtime() - datetime.timedelta(days=7)
     session_two.save(update_fields=["status", "scheduled_at"])
     page = pwp_client.get(f"/clinician/patients/{episode.patient_id}/").content.decode()
-    assert "Rated on 6 of the last 8 days (2 missed)" in page
-    assert "Average 6.5 out of 10, up 2.5" in page
+    assert "6.5 of 10, up 2.5; rated 6 of 8 days" in page
     assert "Better day" in page
     assert (
         "Line chart of the patient&#x27;s mood" in page

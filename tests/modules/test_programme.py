@@ -95,9 +95,11 @@ def test_a_new_episode_gets_the_default_programme_pathway_mandatory_add_ons_opti
     assert [item.slug for item in items if item.mandatory] == PATHWAY
     optional = [item.slug for item in items if not item.mandatory]
     assert optional == ["managing-worry", "stress-and-tension"]
-    # The long-term condition add-on is offered for a PWP to add when it fits.
-    assert "long-term-conditions" not in [item.slug for item in items]
-    assert ProgrammeEntry.objects.filter(service=episode.service).count() == 10
+    # The long-term condition, panic and self-esteem add-ons are offered for a PWP to add when
+    # they fit.
+    offered = {"long-term-conditions", "panic-and-physical-symptoms", "low-self-esteem"}
+    assert not offered & {item.slug for item in items}
+    assert ProgrammeEntry.objects.filter(service=episode.service).count() == 12
 
 
 def test_a_configured_programme_is_what_new_episodes_get(service, patient, pwp) -> None:

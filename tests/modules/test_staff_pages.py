@@ -25,7 +25,7 @@ def test_library_lists_every_module_with_a_preview(
         page = pwp_client.get(reverse("modules:library")).content.decode()
     assert "Depression pathway" in page
     assert "Add-on" in page
-    assert page.count("Preview as patient") == 10
+    assert page.count("Preview as patient") == 12
 
 
 def test_preview_shows_the_patient_page_with_the_pwp_guide_beside_it(pwp_client) -> None:

@@ -203,10 +203,10 @@ def test_the_questionnaire_code_is_an_enum_and_answers_state_their_length(
 ) -> None:
     post = openapi["paths"]["/api/v1/questionnaires/{code}/responses/"]["post"]
     code = next(parameter for parameter in post["parameters"] if parameter["name"] == "code")
-    assert set(code["schema"]["enum"]) == {"phq9", "gad7", "wsas"}
+    assert set(code["schema"]["enum"]) == {"phq9", "gad7", "wsas", "phobia"}
     body = post["requestBody"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
     answers = openapi["components"]["schemas"][body]["properties"]["answers"]
-    assert (answers["minItems"], answers["maxItems"]) == (5, 9)
+    assert (answers["minItems"], answers["maxItems"]) == (3, 9)
     assert "9 answers" in answers["description"]
 
 
