@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any
@@ -83,7 +84,12 @@ def assert_no_serious_axe_violations(page: Any) -> None:
 
 
 def assert_fits_phone_width(page: Any) -> None:
-    """Nothing on the page is wider than the 360 px screen (no sideways scrolling)."""
+    """Nothing on the page is wider than the 360 px screen (no sideways scrolling).
+
+    Right after the viewport shrinks, Chromium may not have laid the page out again: give it a
+    moment to fit before measuring."""
+    with contextlib.suppress(Exception):
+        page.wait_for_function("document.documentElement.scrollWidth <= 360", timeout=2000)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"{page.url} is {width}px wide on a 360px screen"
 
