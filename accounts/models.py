@@ -312,3 +312,29 @@ class NavigatorNote(models.Model):
 
     def __str__(self) -> str:
         return f"navigator note for episode {self.episode_id}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a request sent with an ``Idempotency-Key`` header.
+
+    A phone on a poor connection may send the same change twice; the second request gets the
+    first response again. The same key with a different request gets 422. Only requests that
+    were carried out are kept (a refused 400 is not), as Stripe does.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="idempotency_records")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        # Moved here from moodlog without moving the table (migrations change state only).
+        db_table = "moodlog_idempotencyrecord"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"Idempotency key for user {self.user_id}"

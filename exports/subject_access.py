@@ -230,7 +230,7 @@ NOT_IN_THE_COPY: dict[str, str] = {
     "clinician.BriefReview": "When the PWP read the brief; staff working data.",
     "modules.HistoricalExerciseFeedback": "Past versions of feedback; the current text is given.",
     "safety.HistoricalRiskFlag": "Past versions of a flag; its current state is given.",
-    "moodlog.IdempotencyRecord": "Replay records for app retries, kept one day.",
+    "accounts.IdempotencyRecord": "Replay records for app retries, kept one day.",
 }
 
 

@@ -14,6 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.http import api_user
+from accounts.idempotency import IDEMPOTENCY_422, IDEMPOTENCY_PARAMETER, idempotent_write
+from accounts.models import User
 from accounts.permissions import IsPatient
 from measures.definitions import NEEDS_CLINICIAN_REVIEW
 from measures.models import QuestionnaireResponse
@@ -177,7 +179,13 @@ def questionnaires_due(request: Request) -> Response:
 )
 @extend_schema(
     methods=["POST"],
-    parameters=[CODE_PARAMETER],
+    parameters=[CODE_PARAMETER, IDEMPOTENCY_PARAMETER],
+    description=(
+        "Stores one response and answers 201 with its scores. PHQ-9 question 9 above 0 raises a "
+        "risk flag for clinician review in the same transaction, and the answer carries crisis "
+        "signposting. Send an `Idempotency-Key` so that a retry after a lost connection stores "
+        "nothing twice (one response, one flag, one alert)."
+    ),
     request=QuestionnaireAnswersSerializer,
     responses={
         201: QuestionnaireResponseSerializer,
@@ -197,6 +205,7 @@ def questionnaires_due(request: Request) -> Response:
         413: OpenApiResponse(
             QuestionnaireErrorSerializer, description="The request body is too large."
         ),
+        422: IDEMPOTENCY_422,
     },
     summary="Answer a questionnaire",
 )
@@ -217,6 +226,12 @@ def questionnaire_responses(request: Request, code: str) -> Response:
                 )
             ]
         )
+    return idempotent_write(
+        request, user=user, write=lambda: _response_record(request, user=user, code=code)
+    )
+
+
+def _response_record(request: Request, *, user: User, code: str) -> Response:
     payload = request.data
     if not isinstance(payload, dict) or "answers" not in payload:
         return Response(

@@ -12,8 +12,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db.models import Model, QuerySet
 
-from accounts.models import SignInLink
-from moodlog.models import IdempotencyRecord
+from accounts.models import IdempotencyRecord, SignInLink
 from notifications.models import Notification, NotificationState
 
 BATCH_SIZE = 5000
