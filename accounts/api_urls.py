@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from accounts import api
+from accounts import api, code_api
 
 app_name = "accounts-api"
 
 urlpatterns = [
     path("auth/token/", api.token_obtain, name="token"),
     path("auth/logout/", api.token_logout, name="logout"),
+    path("auth/refresh/", api.token_refresh, name="refresh"),
+    path("auth/code/", code_api.code_request, name="code"),
+    path("auth/code/confirm/", code_api.code_confirm, name="code-confirm"),
 ]

@@ -231,6 +231,8 @@ NOT_IN_THE_COPY: dict[str, str] = {
     "modules.HistoricalExerciseFeedback": "Past versions of feedback; the current text is given.",
     "safety.HistoricalRiskFlag": "Past versions of a flag; its current state is given.",
     "accounts.IdempotencyRecord": "Replay records for app retries, kept one day.",
+    "accounts.RefreshToken": "Hashed app refresh secrets; the devices are given (DeviceToken).",
+    "accounts.AppSignInCode": "Hashed one-time sign-in codes for the app, kept 15 minutes.",
 }
 
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db.models import Model, QuerySet
 
-from accounts.models import IdempotencyRecord, SignInLink
+from accounts.models import AppSignInCode, IdempotencyRecord, RefreshToken, SignInLink
 from notifications.models import Notification, NotificationState
 
 BATCH_SIZE = 5000
@@ -65,3 +65,11 @@ def notifications_prune_finished(*, now: datetime.datetime) -> int:
 def sign_in_links_prune(*, now: datetime.datetime) -> int:
     """Navigator sign-in links past their expiry, used or not (only a hash was ever stored)."""
     return _delete_in_batches(SignInLink.objects.filter(expires_at__lt=now))
+
+
+def app_sign_in_secrets_prune(*, now: datetime.datetime) -> int:
+    """The app's emailed sign-in codes and its refresh tokens past their expiry, spent or not
+    (a spent refresh token is kept until then so that a reuse is recognised)."""
+    return _delete_in_batches(AppSignInCode.objects.filter(expires_at__lt=now)) + (
+        _delete_in_batches(RefreshToken.objects.filter(expires_at__lt=now))
+    )

@@ -76,9 +76,13 @@ def test_a_refused_request_is_not_remembered(patient_api: APIClient, patient: Us
     assert MoodRating.objects.get(patient=patient).score == 4
 
 
-def test_the_replay_survives_the_day_changing(patient_api: APIClient, patient: User) -> None:
+def test_the_replay_survives_the_day_changing(patient: User, episode, settings) -> None:
     import time_machine
     from django.utils import timezone
+
+    # The app's access token would have been refreshed overnight; this one simply lasts.
+    settings.BCBT_ACCESS_TOKEN_LIFETIME_MINUTES = 2 * 24 * 60
+    patient_api = token_client(patient)
 
     first = post(patient_api, {"score": 6})
     with time_machine.travel(timezone.now() + datetime.timedelta(days=1)):
