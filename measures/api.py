@@ -27,6 +27,7 @@ from measures.services import (
     patient_instrument,
     questionnaire_response_record,
 )
+from safety.api_schema import CrisisSignpostingSerializer
 from safety.signposting import crisis_signposting
 
 
@@ -47,21 +48,6 @@ def response_data(response: QuestionnaireResponse) -> dict[str, Any]:
 
 # These serializers describe the API in the OpenAPI schema. Input is checked by the scoring
 # code itself, which (unlike DRF's IntegerField) refuses "2", 2.0 and true as answers.
-class SignpostingContactSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    phone = serializers.CharField()
-    detail = serializers.CharField()
-    url = serializers.CharField(allow_blank=True)
-
-
-class CrisisSignpostingSerializer(serializers.Serializer):
-    title = serializers.CharField()
-    monitored_in_real_time = serializers.BooleanField()
-    not_monitored = serializers.CharField()
-    review = serializers.CharField()
-    contacts = SignpostingContactSerializer(many=True)
-
-
 class QuestionnaireResponseSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()

@@ -1,0 +1,175 @@
+"""``GET``/``PUT /api/v1/notifications/settings/``: a patient's notification choices in the app.
+
+A change goes through the web page's own form (``NotificationPreferenceForm``: the choices the
+service allows, text messages only with a mobile number, quiet hours) and then the same service
+(``notification_preference_update``), so the service's caps are the ceiling here as there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view, parser_classes, permission_classes
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.api_responses import ERROR_401, ERROR_403, FIELD_ERRORS_400, form_errors
+from accounts.http import api_user
+from accounts.idempotency import IDEMPOTENCY_422, IDEMPOTENCY_PARAMETER, idempotent_write
+from accounts.models import User
+from accounts.permissions import IsPatient
+from notifications.forms import KIND_LABELS, NotificationPreferenceForm
+from notifications.models import PATIENT_KINDS, ContactChannel, NotificationPreference
+from notifications.selectors import notification_preference_for
+from notifications.services import (
+    notification_preference_update,
+    service_for_patient,
+    service_notification_policy_get,
+)
+
+FIELDS = (
+    "contact_by",
+    "in_app",
+    "reminder_time",
+    "weekly_max",
+    "quiet_start",
+    "quiet_end",
+    "paused_until",
+    *PATIENT_KINDS,
+)
+
+
+class NotificationSettingsWriteSerializer(serializers.Serializer[Any]):
+    contact_by = serializers.ChoiceField(
+        choices=[choice.value for choice in ContactChannel],
+        help_text="One of `contact_by_choices`: sms only when my account has a mobile number.",
+    )
+    in_app = serializers.BooleanField(help_text="Also list everything in the app.")
+    mood_reminder = serializers.BooleanField(help_text=KIND_LABELS["mood_reminder"])
+    module_nudge = serializers.BooleanField(help_text=KIND_LABELS["module_nudge"])
+    appointment_reminder = serializers.BooleanField(help_text=KIND_LABELS["appointment_reminder"])
+    questionnaire_due = serializers.BooleanField(help_text=KIND_LABELS["questionnaire_due"])
+    message_received = serializers.BooleanField(help_text=KIND_LABELS["message_received"])
+    reminder_time = serializers.TimeField(
+        format="%H:%M", help_text="HH:MM, outside the quiet hours."
+    )
+    weekly_max = serializers.IntegerField(
+        min_value=0, help_text="At most `weekly_max_ceiling` (the service's cap)."
+    )
+    quiet_start = serializers.TimeField(format="%H:%M")
+    quiet_end = serializers.TimeField(format="%H:%M")
+    paused_until = serializers.DateField(
+        allow_null=True, help_text="Send nothing up to and including this day; null for no pause."
+    )
+
+
+class NotificationSettingsSerializer(NotificationSettingsWriteSerializer):
+    contact_by_choices = serializers.ListField(
+        child=serializers.CharField(), help_text="The ways my service can contact me."
+    )
+    weekly_max_ceiling = serializers.IntegerField(help_text="My service's weekly cap.")
+
+
+SETTINGS_EXAMPLE = {
+    "contact_by": "email",
+    "in_app": True,
+    "mood_reminder": True,
+    "module_nudge": True,
+    "appointment_reminder": True,
+    "questionnaire_due": True,
+    "message_received": True,
+    "reminder_time": "19:00",
+    "weekly_max": 7,
+    "quiet_start": "21:00",
+    "quiet_end": "08:00",
+    "paused_until": None,
+}
+
+
+def _form(patient: User, data: dict[str, Any] | None) -> NotificationPreferenceForm:
+    preference = notification_preference_for(patient=patient)
+    policy = service_notification_policy_get(service=service_for_patient(patient=patient))
+    return NotificationPreferenceForm(
+        data,
+        initial={name: getattr(preference, name) for name in FIELDS},
+        policy=policy,
+        has_phone=bool(patient.phone_number),
+    )
+
+
+def _settings_body(patient: User, preference: NotificationPreference) -> dict[str, Any]:
+    form = _form(patient, None)
+    return {
+        **{name: getattr(preference, name) for name in FIELDS},
+        "contact_by_choices": [value for value, _label in form.fields["contact_by"].choices],  # type: ignore[attr-defined]
+        "weekly_max_ceiling": form.policy.max_per_week,
+    }
+
+
+@extend_schema(
+    methods=["GET"],
+    operation_id="notification_settings_get",
+    summary="My notification choices",
+    responses={200: NotificationSettingsSerializer, 401: ERROR_401, 403: ERROR_403},
+    tags=["notifications"],
+)
+@extend_schema(
+    methods=["PUT"],
+    operation_id="notification_settings_put",
+    summary="Change my notification choices",
+    description=(
+        "Replaces every choice, checked as on the web page: only the ways and the number a "
+        "week my service allows, text messages only with a mobile number on my account, a "
+        "reminder time outside the quiet hours. Nothing is changed on a 400. Reminders I "
+        "switch off that were waiting to go are withdrawn."
+    ),
+    parameters=[IDEMPOTENCY_PARAMETER],
+    request=NotificationSettingsWriteSerializer,
+    responses={
+        200: NotificationSettingsSerializer,
+        400: FIELD_ERRORS_400,
+        401: ERROR_401,
+        403: ERROR_403,
+        422: IDEMPOTENCY_422,
+    },
+    examples=[
+        OpenApiExample("Choices", value=SETTINGS_EXAMPLE, request_only=True),
+        OpenApiExample(
+            "Over the cap",
+            value={"weekly_max": ["Select a valid choice. 9 is not one of the available choices."]},
+            response_only=True,
+            status_codes=["400"],
+        ),
+    ],
+    tags=["notifications"],
+)
+@api_view(["GET", "PUT"])
+@permission_classes([IsAuthenticated, IsPatient])
+@parser_classes([JSONParser])
+def notification_settings(request: Request) -> Response:
+    patient = api_user(request)
+    if request.method == "GET":
+        preference = notification_preference_for(patient=patient)
+        return Response(NotificationSettingsSerializer(_settings_body(patient, preference)).data)
+    return idempotent_write(request, user=patient, write=lambda: _settings_put(request, patient))
+
+
+def _settings_put(request: Request, patient: User) -> Response:
+    typed = NotificationSettingsWriteSerializer(data=request.data)
+    if not typed.is_valid():
+        return Response(typed.errors, status=status.HTTP_400_BAD_REQUEST)
+    # The web form's own checks against the service's policy, in the form's words.
+    form_data = {
+        name: ("" if value is None else value) for name, value in typed.validated_data.items()
+    }
+    form = _form(patient, form_data)
+    if not form.is_valid():
+        return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
+    preference = notification_preference_update(
+        patient=patient, service=service_for_patient(patient=patient), **form.cleaned_data
+    )
+    return Response(NotificationSettingsSerializer(_settings_body(patient, preference)).data)
