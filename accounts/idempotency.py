@@ -148,6 +148,15 @@ def _replay(*, user: User, key: str, request_hash: str) -> Response | None:
     )
 
 
+class IdempotencyKeyErrorSerializer(serializers.Serializer[Any]):
+    # The header's name is not a Python name, hence the field's source.
+    key_errors = serializers.ListField(child=serializers.CharField())
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        fields = super().get_fields()
+        return {IDEMPOTENCY_HEADER: fields.pop("key_errors")}
+
+
 class IdempotencyErrorSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField(help_text="A message you can show to the person as it is.")
     code = serializers.CharField()
@@ -158,6 +167,7 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
     IDEMPOTENCY_HEADER,
     str,
     OpenApiParameter.HEADER,
+    pattern=r"^[\x21-\x7e]{1,255}$",
     description=(
         "A new random value (a UUID) per change; resend it with a retry. The same key and "
         "request get the first response again (header `Idempotent-Replayed: true`) and nothing "
@@ -172,6 +182,17 @@ IDEMPOTENCY_422 = OpenApiResponse(
             "Key reused",
             value={"detail": MISMATCH_MESSAGE, "code": "idempotency_key_reused"},
             status_codes=["422"],
+        )
+    ],
+)
+IDEMPOTENCY_400 = OpenApiResponse(
+    IdempotencyKeyErrorSerializer,
+    description="The Idempotency-Key header is not 1 to 255 visible ASCII characters.",
+    examples=[
+        OpenApiExample(
+            "Malformed key",
+            value={IDEMPOTENCY_HEADER: [KEY_MESSAGE]},
+            status_codes=["400"],
         )
     ],
 )

@@ -83,7 +83,8 @@ class QuestionnaireErrorSerializer(serializers.Serializer):
 
 
 class AnswersErrorSerializer(serializers.Serializer):
-    answers = serializers.ListField(child=serializers.CharField())
+    answers = serializers.ListField(child=serializers.CharField(), required=False)
+    detail = serializers.CharField(required=False, help_text="When the body is not JSON.")
 
 
 CODE_PARAMETER = OpenApiParameter(
@@ -177,8 +178,8 @@ def questionnaires_due(request: Request) -> Response:
         201: QuestionnaireResponseSerializer,
         400: OpenApiResponse(
             AnswersErrorSerializer,
-            description="Malformed JSON, a wrong number of answers or one out of range; "
-            "nothing was stored.",
+            description="Malformed JSON, a wrong number of answers or one out of range, or a "
+            "malformed Idempotency-Key (a message under that name); nothing was stored.",
         ),
         **ERROR_RESPONSES,
         404: OpenApiResponse(

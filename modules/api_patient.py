@@ -29,7 +29,12 @@ from accounts.api_responses import (
     ApiErrorSerializer,
 )
 from accounts.http import api_user
-from accounts.idempotency import IDEMPOTENCY_422, IDEMPOTENCY_PARAMETER, idempotent_write
+from accounts.idempotency import (
+    IDEMPOTENCY_400,
+    IDEMPOTENCY_422,
+    IDEMPOTENCY_PARAMETER,
+    idempotent_write,
+)
 from accounts.permissions import IsPatient
 from modules.models import Assignment, ExerciseResponse, ModuleVersion
 from modules.rendering import markdown_render
@@ -234,6 +239,7 @@ def module_detail(request: Request, slug: str) -> Response:
     request=None,
     responses={
         200: ModuleDetailSerializer,
+        400: IDEMPOTENCY_400,
         401: ERROR_401,
         403: ERROR_403,
         404: ERROR_404,
@@ -245,19 +251,22 @@ def module_detail(request: Request, slug: str) -> Response:
 @api_view(["POST"])
 @permission_classes([IsAuthenticated, IsPatient])
 @parser_classes([JSONParser])
-def module_page_done(request: Request, slug: str, number: int) -> Response:
+def module_page_done(request: Request, slug: str, number: str) -> Response:
     user = api_user(request)
+    if not number.isascii() or not number.isdigit():
+        raise NotFound("No such page.")
+    page = int(number)
 
     def write() -> Response:
         _programme, item = programme_item_for_patient(patient=user, slug=slug)
         if not item.is_open:
             return _locked(item)
-        if not 1 <= number <= len(_version(item).pages):
+        if not 1 <= page <= len(_version(item).pages):
             raise NotFound("No such page.")
         assignment = _started(item)
-        if number > assignment.steps_done + 1:
+        if page > assignment.steps_done + 1:
             return _out_of_order()
-        assignment_step_complete(assignment=assignment, step=number)
+        assignment_step_complete(assignment=assignment, step=page)
         _programme, item = programme_item_for_patient(patient=user, slug=slug)
         return Response(ModuleDetailSerializer(module_body(item)).data)
 

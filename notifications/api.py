@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, parser_classes, permission_classes
 from rest_framework.parsers import JSONParser
@@ -43,6 +43,17 @@ FIELDS = (
 )
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "19:00"}
+)
+class TimeOfDayField(serializers.TimeField):
+    """A time of day as people write it, HH:MM (OpenAPI's ``time`` format wants seconds and
+    a zone, which a reminder time has neither of)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
+
+
 class NotificationSettingsWriteSerializer(serializers.Serializer[Any]):
     contact_by = serializers.ChoiceField(
         choices=[choice.value for choice in ContactChannel],
@@ -54,14 +65,12 @@ class NotificationSettingsWriteSerializer(serializers.Serializer[Any]):
     appointment_reminder = serializers.BooleanField(help_text=KIND_LABELS["appointment_reminder"])
     questionnaire_due = serializers.BooleanField(help_text=KIND_LABELS["questionnaire_due"])
     message_received = serializers.BooleanField(help_text=KIND_LABELS["message_received"])
-    reminder_time = serializers.TimeField(
-        format="%H:%M", help_text="HH:MM, outside the quiet hours."
-    )
+    reminder_time = TimeOfDayField(help_text="HH:MM, outside the quiet hours.")
     weekly_max = serializers.IntegerField(
         min_value=0, help_text="At most `weekly_max_ceiling` (the service's cap)."
     )
-    quiet_start = serializers.TimeField(format="%H:%M")
-    quiet_end = serializers.TimeField(format="%H:%M")
+    quiet_start = TimeOfDayField(help_text="HH:MM: nothing is sent from then ...")
+    quiet_end = TimeOfDayField(help_text="... until then (HH:MM).")
     paused_until = serializers.DateField(
         allow_null=True, help_text="Send nothing up to and including this day; null for no pause."
     )

@@ -29,7 +29,12 @@ from accounts.api_responses import (
     form_errors,
 )
 from accounts.http import api_user
-from accounts.idempotency import IDEMPOTENCY_422, IDEMPOTENCY_PARAMETER, idempotent_write
+from accounts.idempotency import (
+    IDEMPOTENCY_400,
+    IDEMPOTENCY_422,
+    IDEMPOTENCY_PARAMETER,
+    idempotent_write,
+)
 from accounts.models import User
 from accounts.permissions import IsPatient
 from care.models import Appointment, Episode
@@ -270,7 +275,13 @@ def _message_send(request: Request, patient: User) -> Response:
     summary="Mark my therapist's messages read",
     parameters=[IDEMPOTENCY_PARAMETER],
     request=None,
-    responses={200: MarkedReadSerializer, 401: ERROR_401, 403: ERROR_403, 422: IDEMPOTENCY_422},
+    responses={
+        200: MarkedReadSerializer,
+        400: IDEMPOTENCY_400,
+        401: ERROR_401,
+        403: ERROR_403,
+        422: IDEMPOTENCY_422,
+    },
     tags=["messages"],
 )
 @api_view(["POST"])
@@ -353,6 +364,7 @@ def _topic_body(appointment: Appointment, topic: PatientTopic | None) -> dict[st
     parameters=[IDEMPOTENCY_PARAMETER],
     responses={
         204: OpenApiResponse(description="Cleared."),
+        400: IDEMPOTENCY_400,
         401: ERROR_401,
         403: ERROR_403,
         409: ERROR_409,
