@@ -54,19 +54,38 @@ class TimeOfDayField(serializers.TimeField):
         super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """true or false only: DRF's own also takes "yes", 1 and "on", which the schema does not
+    promise, so an app that sends them has a bug it should hear about."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON whole number only (not "3", 3.0 or true)."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return int(super().to_internal_value(data))
+
+
 class NotificationSettingsWriteSerializer(serializers.Serializer[Any]):
     contact_by = serializers.ChoiceField(
         choices=[choice.value for choice in ContactChannel],
         help_text="One of `contact_by_choices`: sms only when my account has a mobile number.",
     )
-    in_app = serializers.BooleanField(help_text="Also list everything in the app.")
-    mood_reminder = serializers.BooleanField(help_text=KIND_LABELS["mood_reminder"])
-    module_nudge = serializers.BooleanField(help_text=KIND_LABELS["module_nudge"])
-    appointment_reminder = serializers.BooleanField(help_text=KIND_LABELS["appointment_reminder"])
-    questionnaire_due = serializers.BooleanField(help_text=KIND_LABELS["questionnaire_due"])
-    message_received = serializers.BooleanField(help_text=KIND_LABELS["message_received"])
+    in_app = StrictBooleanField(help_text="Also list everything in the app.")
+    mood_reminder = StrictBooleanField(help_text=KIND_LABELS["mood_reminder"])
+    module_nudge = StrictBooleanField(help_text=KIND_LABELS["module_nudge"])
+    appointment_reminder = StrictBooleanField(help_text=KIND_LABELS["appointment_reminder"])
+    questionnaire_due = StrictBooleanField(help_text=KIND_LABELS["questionnaire_due"])
+    message_received = StrictBooleanField(help_text=KIND_LABELS["message_received"])
     reminder_time = TimeOfDayField(help_text="HH:MM, outside the quiet hours.")
-    weekly_max = serializers.IntegerField(
+    weekly_max = StrictIntegerField(
         min_value=0, help_text="At most `weekly_max_ceiling` (the service's cap)."
     )
     quiet_start = TimeOfDayField(help_text="HH:MM: nothing is sent from then ...")

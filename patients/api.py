@@ -1,18 +1,16 @@
-"""The patient's own API for the app: this week's plan and feedback, messages with their
-therapist, and what they want to talk about at the next session (``/api/v1/plan/``,
-``/api/v1/messages/``, ``/api/v1/next-session/``).
+"""The patient's own API for the app: this week's plan and feedback, and what they want to
+talk about at the next session (``/api/v1/plan/``, ``/api/v1/next-session/``); messages are in
+patients.api_messages.
 
-The same selectors and services as the web pages in patients.views: a message goes through
-``message_send`` and a topic through ``patient_topic_set``, which read the words for safety
-phrases in the same transaction; the answer then carries crisis signposting, as the web page
-then shows the crisis help page.
+The same selectors and services as the web pages in patients.views: a topic goes through
+``patient_topic_set``, which reads the words for safety phrases in the same transaction; the
+answer then carries crisis signposting, as the web page then shows the crisis help page.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, parser_classes, permission_classes
@@ -39,10 +37,8 @@ from accounts.models import User
 from accounts.permissions import IsPatient
 from care.models import Appointment, Episode
 from care.selectors import appointment_next_for_episode, episode_active_for_patient
-from clinician.forms import MessageForm
-from clinician.models import Message, PatientTopic
-from clinician.selectors import messages_for_episode
-from clinician.services import message_send, messages_mark_read, patient_topic_set
+from clinician.models import PatientTopic
+from clinician.services import patient_topic_set
 from modules.selectors import exercise_definition, exercise_feedback_for_patient
 from patients.forms import TopicForm
 from patients.selectors import plan_for_patient
@@ -144,158 +140,6 @@ def plan(request: Request) -> Response:
         "feedback": feedback,
     }
     return Response(PlanSerializer(body).data)
-
-
-# --- Messages ---------------------------------------------------------------------------------
-
-
-class MessageSerializer(serializers.Serializer[Any]):
-    id = serializers.IntegerField()
-    body = serializers.CharField()
-    from_me = serializers.BooleanField(help_text="True for my messages, false for my therapist's.")
-    created_at = serializers.DateTimeField()
-    read_at = serializers.DateTimeField(
-        allow_null=True, help_text="When the other side read it (mine) or I did (theirs)."
-    )
-
-
-class MessageSendSerializer(serializers.Serializer[Any]):
-    body = serializers.CharField(max_length=2000, help_text="Up to 2000 characters.")
-
-
-class MessageSentSerializer(MessageSerializer):
-    detail = serializers.CharField(help_text="What happens next, to show to the person.")
-    signposting = CrisisSignpostingSerializer(
-        required=False,
-        help_text="Present when the words written suggest the person may be at risk.",
-    )
-
-
-class MarkedReadSerializer(serializers.Serializer[Any]):
-    marked_read = serializers.IntegerField()
-
-
-def _message_body(message: Message, patient: User) -> dict[str, Any]:
-    return {
-        "id": message.pk,
-        "body": message.body,
-        "from_me": message.sender_id == patient.pk,
-        "created_at": message.created_at,
-        "read_at": message.read_at,
-    }
-
-
-def _episode_with_therapist(patient: User) -> Episode | None:
-    episode = episode_active_for_patient(patient=patient)
-    if episode is None or episode.pwp is None:
-        return None
-    return episode
-
-
-@extend_schema(
-    methods=["GET"],
-    operation_id="messages_list",
-    summary="My messages with my therapist, oldest first",
-    description="Reading the list does not mark anything read: see POST /api/v1/messages/read/.",
-    responses={200: MessageSerializer(many=True), 401: ERROR_401, 403: ERROR_403},
-    tags=["messages"],
-)
-@extend_schema(
-    methods=["POST"],
-    operation_id="messages_send",
-    summary="Send a message to my therapist",
-    description=(
-        "Sends the message as the web page does. The therapist reads messages before the "
-        "next session, not straight away; words that suggest the person may be at risk raise "
-        "a flag for their therapist and the answer carries crisis signposting."
-    ),
-    parameters=[IDEMPOTENCY_PARAMETER],
-    request=MessageSendSerializer,
-    responses={
-        201: MessageSentSerializer,
-        400: FIELD_ERRORS_400,
-        401: ERROR_401,
-        403: ERROR_403,
-        409: ERROR_409,
-        422: IDEMPOTENCY_422,
-    },
-    examples=[
-        OpenApiExample("A message", value={"body": "Can we talk about sleep?"}, request_only=True),
-        OpenApiExample(
-            "Empty",
-            value={"body": ["Write a message before sending it."]},
-            response_only=True,
-            status_codes=["400"],
-        ),
-    ],
-    tags=["messages"],
-)
-@api_view(["GET", "POST"])
-@permission_classes([IsAuthenticated, IsPatient])
-@parser_classes([JSONParser])
-def messages(request: Request) -> Response:
-    patient = api_user(request)
-    if request.method == "GET":
-        episode = episode_active_for_patient(patient=patient)
-        thread = messages_for_episode(episode=episode) if episode is not None else []
-        return Response(
-            MessageSerializer([_message_body(item, patient) for item in thread], many=True).data
-        )
-    return idempotent_write(request, user=patient, write=lambda: _message_send(request, patient))
-
-
-def _message_send(request: Request, patient: User) -> Response:
-    episode = _episode_with_therapist(patient)
-    if episode is None:
-        return Response(
-            {"detail": NO_THERAPIST_MESSAGE, "code": "no_therapist"},
-            status=status.HTTP_409_CONFLICT,
-        )
-    # The web form's own checks, so that the messages are the same words.
-    form = MessageForm(request.data if isinstance(request.data, dict) else {})
-    if not form.is_valid():
-        return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
-    try:
-        message = message_send(
-            episode=episode,
-            sender=patient,
-            body=form.cleaned_data["body"],
-            request=request._request,
-        )
-    except ValidationError as error:
-        return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
-    body = {**_message_body(message, patient), "detail": SENT_MESSAGE}
-    if phrase_match(message.body):
-        body["signposting"] = crisis_signposting()
-    return Response(MessageSentSerializer(body).data, status=status.HTTP_201_CREATED)
-
-
-@extend_schema(
-    operation_id="messages_mark_read",
-    summary="Mark my therapist's messages read",
-    parameters=[IDEMPOTENCY_PARAMETER],
-    request=None,
-    responses={
-        200: MarkedReadSerializer,
-        400: IDEMPOTENCY_400,
-        401: ERROR_401,
-        403: ERROR_403,
-        422: IDEMPOTENCY_422,
-    },
-    tags=["messages"],
-)
-@api_view(["POST"])
-@permission_classes([IsAuthenticated, IsPatient])
-@parser_classes([JSONParser])
-def messages_read(request: Request) -> Response:
-    patient = api_user(request)
-
-    def write() -> Response:
-        episode = episode_active_for_patient(patient=patient)
-        count = messages_mark_read(episode=episode, reader=patient) if episode is not None else 0
-        return Response({"marked_read": count})
-
-    return idempotent_write(request, user=patient, write=write)
 
 
 # --- What I want to talk about at my next session ---------------------------------------------
@@ -410,7 +254,7 @@ def _topics_write(request: Request, patient: User) -> Response:
         patient_topic_set(episode=episode, appointment=appointment, text="")
         return Response(status=status.HTTP_204_NO_CONTENT)
     data = request.data if isinstance(request.data, dict) else {}
-    if "text" not in data:
+    if not isinstance(data.get("text"), str):
         return Response(
             {"text": ["Send the text, or an empty text to clear it."]},
             status=status.HTTP_400_BAD_REQUEST,

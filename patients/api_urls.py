@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.urls import path
 
-from patients import api
+from patients import api, api_messages
 
 app_name = "patients-api"
 
 urlpatterns = [
     path("plan/", api.plan, name="plan"),
-    path("messages/", api.messages, name="messages"),
-    path("messages/read/", api.messages_read, name="messages-read"),
+    path("messages/", api_messages.messages, name="messages"),
+    path("messages/read/", api_messages.messages_read, name="messages-read"),
     path("next-session/", api.next_session_topics, name="next-session"),
 ]

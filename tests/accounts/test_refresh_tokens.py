@@ -184,3 +184,15 @@ def test_two_refreshes_with_the_same_token_at_once_sign_the_device_out(
         statuses = sorted(pool.map(send, range(2)))
     assert statuses == [200, 401]
     assert DeviceToken.objects.get(user=patient).revoked_at is not None
+
+
+def test_a_device_whose_access_token_lapsed_is_still_signed_in(patient: User, episode) -> None:
+    """Its refresh token can renew it, so the devices page and the navigator still list it."""
+    sign_in(patient)
+    later = timezone.now() + datetime.timedelta(days=2)
+    with time_machine.travel(later):
+        assert list(device_tokens_active_for_user(user=patient).values_list("name", flat=True)) == [
+            "Pixel 8"
+        ]
+    with time_machine.travel(later + datetime.timedelta(days=settings.BCBT_TOKEN_LIFETIME_DAYS)):
+        assert not device_tokens_active_for_user(user=patient).exists()
