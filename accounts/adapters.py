@@ -119,6 +119,12 @@ class AccountAdapter(DefaultAccountAdapter):
             template_prefix=template_prefix, email=email, request=self.request
         ):
             return
+        self.send_mail_allowed(template_prefix, email, context)
+
+    def send_mail_allowed(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Send an email whose sending was already allowed (``sign_in_mail_allowed``, which
+        also counts it against the caps): the app's sign-in code checks first, so that no code
+        is stored that was never sent."""
         # Our own words (templates/account/email/) at the site's own address.
         context = {**context, **email_site_context()}
         try:

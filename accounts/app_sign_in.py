@@ -18,9 +18,11 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from accounts.models import AppSignInCode, User
+from accounts.sign_in_mail import sign_in_mail_allowed
 from care.services import audit_event_record
 
 _HASH_SALT = "accounts.app_sign_in.code"
+LOGIN_CODE_TEMPLATE = "account/email/login_code"
 
 
 def _code_hash(code: str) -> str:
@@ -43,6 +45,12 @@ def app_sign_in_code_send(*, email: str, request: HttpRequest) -> None:
     user = account_for_email(email)
     if user is None:
         return
+    # Within the hourly caps of every sign-in email, checked before a code is stored: a request
+    # held back must not replace the code the person was last sent.
+    if not sign_in_mail_allowed(
+        template_prefix=LOGIN_CODE_TEMPLATE, email=user.email, request=request
+    ):
+        return
     adapter = get_adapter(request)
     code = adapter.generate_login_code()
     now = timezone.now()
@@ -61,8 +69,8 @@ def app_sign_in_code_send(*, email: str, request: HttpRequest) -> None:
             target=user,
             request=request,
         )
-    # The same message (and the same checks and caps) as the web page's code.
-    adapter.send_mail("account/email/login_code", user.email, {"code": code, "user": user})
+    # The same message as the web page's code.
+    adapter.send_mail_allowed(LOGIN_CODE_TEMPLATE, user.email, {"code": code, "user": user})
 
 
 def app_sign_in_code_check(*, email: str, code: str) -> User | None:

@@ -136,6 +136,17 @@ def test_code_emails_are_capped_per_address(patient: User, settings) -> None:
     assert len(mail.outbox) == 2
 
 
+def test_a_request_held_back_by_the_cap_leaves_the_last_code_working(
+    patient: User, episode, settings
+) -> None:
+    settings.BCBT_SIGN_IN_MAIL_LIMIT_PER_ADDRESS = 1
+    ask(patient.email)
+    code = code_from_last_email()
+    assert ask(patient.email).status_code == 202
+    assert len(mail.outbox) == 1
+    assert confirm(patient.email, code).status_code == 200
+
+
 def test_a_malformed_address_is_400(db: None) -> None:
     response = ask("not an email")
     assert response.status_code == 400
