@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
@@ -14,6 +16,29 @@ from accounts.models import User
 from accounts.services import user_session_forget
 from accounts.sign_in_mail import SIGN_IN_TEMPLATES, SignInEmailNotSent, sign_in_mail_allowed
 from care.services import audit_event_record
+
+
+@dataclass(frozen=True)
+class EmailSite:
+    """What allauth's emails call ``current_site``: bcbt at the address patients use, never
+    the host a request happened to come in on (``Hello from 127.0.0.1:8000!``)."""
+
+    name: str
+    domain: str
+
+
+def email_site_context() -> dict[str, Any]:
+    base_url = str(settings.BCBT_BASE_URL)
+    domain = urlsplit(base_url).netloc or base_url
+    return {"current_site": EmailSite(name="bcbt", domain=domain), "site_url": base_url}
+
+
+def on_our_site(url: str) -> str:
+    """``url`` (built by allauth from the request's host) at ``BCBT_BASE_URL`` instead."""
+    parts = urlsplit(url)
+    return f"{str(settings.BCBT_BASE_URL).rstrip('/')}{parts.path}" + (
+        f"?{parts.query}" if parts.query else ""
+    )
 
 
 def _lockout_hint() -> str:
@@ -81,6 +106,12 @@ class AccountAdapter(DefaultAccountAdapter):
             reason="password_change" if signed_in else "password_reset",
         )
 
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        return on_our_site(super().get_reset_password_from_key_url(key))
+
+    def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation: Any) -> str:
+        return on_our_site(super().get_email_confirmation_url(request, emailconfirmation))
+
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         # Every email allauth sends passes here: sign-in codes and reset links go only to an
         # account's own verified address, and within the hourly caps (accounts.sign_in_mail).
@@ -88,6 +119,14 @@ class AccountAdapter(DefaultAccountAdapter):
             template_prefix=template_prefix, email=email, request=self.request
         ):
             return
+        self.send_mail_allowed(template_prefix, email, context)
+
+    def send_mail_allowed(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Send an email whose sending was already allowed (``sign_in_mail_allowed``, which
+        also counts it against the caps): the app's sign-in code checks first, so that no code
+        is stored that was never sent."""
+        # Our own words (templates/account/email/) at the site's own address.
+        context = {**context, **email_site_context()}
         try:
             super().send_mail(template_prefix, email, context)
         except Exception as error:

@@ -37,7 +37,14 @@ from accounts.second_factor import (
     second_factor_set_up,
     second_factor_verify,
 )
-from accounts.tokens import device_token_issue, device_token_revoke
+from accounts.tokens import (
+    DeviceCredentials,
+    RefreshTokenInvalid,
+    RefreshTokenReused,
+    device_sign_in,
+    device_token_refresh,
+    device_token_revoke,
+)
 
 INVALID_CREDENTIALS_MESSAGE = (
     "The username or password is not right. Check them and try again. After several wrong "
@@ -81,9 +88,48 @@ class TokenRequestSerializer(serializers.Serializer[Any]):
     )
 
 
+REFRESH_INVALID_MESSAGE = "This sign-in has expired or was signed out. Please sign in again."
+REFRESH_REUSED_MESSAGE = (
+    "This sign-in was used from somewhere else, so this device has been signed out to keep the "
+    "account safe. Please sign in again."
+)
+
+
 class TokenResponseSerializer(serializers.Serializer[Any]):
-    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`.")
-    expires_at = serializers.DateTimeField()
+    token = serializers.CharField(
+        help_text="The access token. Send as `Authorization: Token <token>`."
+    )
+    expires_at = serializers.DateTimeField(
+        help_text="When the access token stops working; refresh it before then."
+    )
+    refresh_token = serializers.CharField(
+        help_text=(
+            "Send once to POST /api/v1/auth/refresh/ for a new pair. Keep it secret: sending a "
+            "refresh token a second time signs the whole device out."
+        )
+    )
+    refresh_expires_at = serializers.DateTimeField(
+        help_text="When the refresh token stops working; after that, sign in again."
+    )
+
+
+def credentials_response(credentials: DeviceCredentials) -> Response:
+    """The answer to every successful sign-in or refresh, in the same shape."""
+    body = {
+        "token": credentials.access_key,
+        "expires_at": credentials.expires_at,
+        "refresh_token": credentials.refresh_key,
+        "refresh_expires_at": credentials.refresh_expires_at,
+    }
+    return Response(TokenResponseSerializer(body).data, status=status.HTTP_200_OK)
+
+
+TOKEN_EXAMPLE = {
+    "token": "kJ2x...",
+    "expires_at": "2026-03-02T20:04:11Z",
+    "refresh_token": "Qm9v...",
+    "refresh_expires_at": "2026-04-01T19:04:11Z",
+}
 
 
 class AuthErrorSerializer(serializers.Serializer[Any]):
@@ -116,12 +162,7 @@ class TokenFieldErrorSerializer(serializers.Serializer[Any]):
     responses={
         200: OpenApiResponse(
             TokenResponseSerializer,
-            examples=[
-                OpenApiExample(
-                    "Signed in",
-                    value={"token": "kJ2x...", "expires_at": "2026-04-01T19:04:11Z"},
-                )
-            ],
+            examples=[OpenApiExample("Signed in", value=TOKEN_EXAMPLE)],
         ),
         400: OpenApiResponse(
             TokenFieldErrorSerializer,
@@ -191,25 +232,20 @@ def token_obtain(request: Request) -> Response:
             status=status.HTTP_401_UNAUTHORIZED,
             headers={"WWW-Authenticate": DeviceTokenAuthentication.keyword},
         )
-    refusal = _second_factor_refusal(request, user, data["username"], data.get("otp", ""))
+    refusal = second_factor_refusal(request, user, data["username"], data.get("otp", ""))
     if refusal is not None:
         return refusal
-    token, key = device_token_issue(
+    credentials = device_sign_in(
         user=user,
         device_name=data.get("device_name", ""),
         # Past the check, anyone with an authenticator app has given a good code.
         second_factor_verified=second_factor_set_up(user),
         request=request._request,
     )
-    return Response(
-        TokenResponseSerializer({"token": key, "expires_at": token.expires_at}).data,
-        status=status.HTTP_200_OK,
-    )
+    return credentials_response(credentials)
 
 
-def _second_factor_refusal(
-    request: Request, user: User, username: str, otp: str
-) -> Response | None:
+def second_factor_refusal(request: Request, user: User, username: str, otp: str) -> Response | None:
     """Why a person whose password was right still gets no token, or None to go ahead.
 
     Anyone with an authenticator app gives its code, as on the web form; staff without one
@@ -265,3 +301,69 @@ def token_logout(request: Request) -> Response:
     assert isinstance(user, User)
     device_token_revoke(by=user, token=token, request=request._request)
     return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class RefreshRequestSerializer(serializers.Serializer[Any]):
+    refresh_token = serializers.CharField(max_length=200, trim_whitespace=True)
+
+
+class RefreshFieldErrorSerializer(serializers.Serializer[Any]):
+    refresh_token = serializers.ListField(child=serializers.CharField(), required=False)
+    detail = serializers.CharField(required=False, help_text="When the body is not JSON.")
+
+
+@extend_schema(
+    operation_id="auth_refresh",
+    summary="Get a new access token",
+    description=(
+        "Spends the refresh token for a new access token and a new refresh token, in the same "
+        "shape as the sign-in answer. The old access token and the old refresh token stop "
+        "working. Sending a refresh token that was already spent signs the whole device out "
+        "(`code`: `refresh_token_reused`); an unknown or expired one gets 401 "
+        "(`refresh_token_invalid`). Either way the app signs in again."
+    ),
+    auth=[],
+    request=RefreshRequestSerializer,
+    responses={
+        200: OpenApiResponse(
+            TokenResponseSerializer, examples=[OpenApiExample("New pair", value=TOKEN_EXAMPLE)]
+        ),
+        400: OpenApiResponse(RefreshFieldErrorSerializer, description="No refresh_token sent."),
+        401: OpenApiResponse(
+            AuthErrorSerializer,
+            description="Sign in again: the refresh token is unknown, expired or was reused.",
+            examples=[
+                OpenApiExample(
+                    "Reused",
+                    value={"detail": REFRESH_REUSED_MESSAGE, "code": "refresh_token_reused"},
+                    status_codes=["401"],
+                )
+            ],
+        ),
+    },
+    examples=[
+        OpenApiExample("Refresh", value={"refresh_token": "Qm9v..."}, request_only=True),
+    ],
+    tags=["auth"],
+)
+@api_view(["POST"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+@parser_classes([JSONParser])
+def token_refresh(request: Request) -> Response:
+    serializer = RefreshRequestSerializer(data=request.data)
+    if not serializer.is_valid():
+        return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+    try:
+        credentials = device_token_refresh(
+            refresh_key=serializer.validated_data["refresh_token"], request=request._request
+        )
+    except RefreshTokenReused:
+        return _auth_error(
+            REFRESH_REUSED_MESSAGE, "refresh_token_reused", status.HTTP_401_UNAUTHORIZED
+        )
+    except RefreshTokenInvalid:
+        return _auth_error(
+            REFRESH_INVALID_MESSAGE, "refresh_token_invalid", status.HTTP_401_UNAUTHORIZED
+        )
+    return credentials_response(credentials)

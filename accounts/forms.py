@@ -134,3 +134,17 @@ class NoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Write the note before saving it."},
     )
+
+
+class PhoneNumberForm(forms.Form):
+    phone_number = forms.CharField(
+        label="Mobile phone number",
+        help_text=(
+            "For text message reminders, if you choose them in your notification settings. "
+            "For example, 07700 900123. Leave it empty to remove your number."
+        ),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        error_messages={"max_length": "That is too long for a phone number."},
+    )

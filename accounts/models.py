@@ -95,7 +95,10 @@ class User(AbstractUser):
 
 
 class DeviceToken(models.Model):
-    """An API token for one device (a phone with the app). Only a hash of the key is stored."""
+    """One signed-in device (a phone with the app) and its short-lived access token. Only a
+    hash of the key is stored. The device stays signed in through its rotating refresh token
+    (:class:`RefreshToken`) until ``refresh_expires_at``; refreshing replaces the access key in
+    this row, so the token check stays one indexed lookup."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="device_tokens")
     name = models.CharField(max_length=100, blank=True)
@@ -107,6 +110,9 @@ class DeviceToken(models.Model):
     # The sign-in that issued it gave a second factor (TOTP or recovery code). Tokens from
     # before this field existed are False, so staff tokens issued without one stop working.
     second_factor_verified = models.BooleanField(default=False)
+    # Until when the device's current refresh token can get a new access token; empty for
+    # tokens issued before refresh tokens existed (they last until ``expires_at``).
+    refresh_expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["user", "revoked_at"])]
@@ -117,6 +123,45 @@ class DeviceToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class RefreshToken(models.Model):
+    """A device's refresh token, stored hashed. Each is spent by one refresh, which issues the
+    next; a spent one sent again means the token was copied, so the whole device is signed out
+    (OAuth 2.0 Security BCP, refresh token rotation). Spent rows are kept until they expire so
+    that such a reuse is recognised."""
+
+    device = models.ForeignKey(DeviceToken, on_delete=models.CASCADE, related_name="refresh_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    spent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"])]
+
+    def __str__(self) -> str:
+        return f"refresh token for device {self.device_id}"
+
+
+class AppSignInCode(models.Model):
+    """A sign-in code emailed to a person who signs in to the app without a password
+    (``POST /api/v1/auth/code/``). Only a keyed hash of the code is stored; it works once, for
+    ``ACCOUNT_LOGIN_BY_CODE_TIMEOUT`` seconds and ``ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS`` tries,
+    as the code the web sign-in page sends."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="app_sign_in_codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"app sign-in code for {self.user_id}"
 
 
 class UserSession(models.Model):
@@ -342,3 +387,29 @@ class Draft(models.Model):
 
     def __str__(self) -> str:
         return f"draft {self.key} of user {self.user_id}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a request sent with an ``Idempotency-Key`` header.
+
+    A phone on a poor connection may send the same change twice; the second request gets the
+    first response again. The same key with a different request gets 422. Only requests that
+    were carried out are kept (a refused 400 is not), as Stripe does.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="idempotency_records")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        # Moved here from moodlog without moving the table (migrations change state only).
+        db_table = "moodlog_idempotencyrecord"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"Idempotency key for user {self.user_id}"

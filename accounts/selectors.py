@@ -39,6 +39,7 @@ from accounts.support_sources import (
     push_lost_since,
     staff_alert_failure_counts,
 )
+from accounts.tokens import device_tokens_active_for_user
 from care.activity import LastActivity, last_activity_for_patients
 from care.models import Episode, EpisodeStatus
 
@@ -501,11 +502,8 @@ def patient_support_summary(*, navigator: User, patient: User) -> PatientSupport
             user=patient,
             created_at__gte=now - datetime.timedelta(hours=settings.BCBT_SESSION_MAX_HOURS),
         ).count(),
-        tokens=list(
-            DeviceToken.objects.filter(
-                user=patient, revoked_at__isnull=True, expires_at__gt=now
-            ).order_by("-created_at")
-        ),
+        # Signed-in apps: the access token works, or the refresh token can renew it.
+        tokens=list(device_tokens_active_for_user(user=patient)),
         lockout=lockout,
         lockout_until=lockout_until(lockout[0]) if lockout else None,
         lockout_active=lockout is not None and lockout_until(lockout[0]) > now,

@@ -6,6 +6,7 @@ support requests and the navigator's actions. Every navigator action writes an a
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import logging
@@ -17,6 +18,7 @@ from allauth.account.forms import ResetPasswordForm
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -37,6 +39,7 @@ from accounts.models import (
     User,
     UserSession,
 )
+from accounts.phone import phone_number_normalise
 from accounts.sign_in_mail import (
     SignInEmailNotSent,
     sign_in_email_failure_record,
@@ -278,6 +281,14 @@ def sign_in_link_use(*, token: str, request: HttpRequest | None = None) -> User:
 # --- Support requests -------------------------------------------------------------------------
 
 
+def _phone_forms(contact: str) -> list[str]:
+    """The ways a number may be stored: as typed (older rows) and in E.164 (accounts.phone)."""
+    forms = [contact.replace(" ", "")]
+    with contextlib.suppress(ValidationError):
+        forms.append(phone_number_normalise(contact))
+    return forms
+
+
 def _patient_matching_contact(contact: str) -> User | None:
     contact = contact.strip()
     if not contact:
@@ -287,7 +298,7 @@ def _patient_matching_contact(contact: str) -> User | None:
         .filter(
             Q(username__iexact=contact)
             | Q(email__iexact=contact)
-            | Q(phone_number=contact.replace(" ", ""))
+            | Q(phone_number__in=_phone_forms(contact))
         )
         .order_by("pk")
         .first()

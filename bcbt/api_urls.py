@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("modules.api_urls")),
     path("", include("accounts.api_urls")),
     path("", include("moodlog.api_urls")),
-    path("", include("exports.api_urls")),
+    path("", include("patients.api_urls")),
     path("", include("notifications.api_urls")),
+    path("", include("exports.api_urls")),
 ]

@@ -316,7 +316,9 @@ BCBT_STAFF_IDLE_MINUTES = env.int("BCBT_STAFF_IDLE_MINUTES", default=30)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
-# Device tokens for the mobile app expire after this many days.
+# The mobile app's access token works for this many minutes; the app then gets a new one with
+# its refresh token, which works for BCBT_TOKEN_LIFETIME_DAYS from the last refresh.
+BCBT_ACCESS_TOKEN_LIFETIME_MINUTES = env.int("BCBT_ACCESS_TOKEN_LIFETIME_MINUTES", default=60)
 BCBT_TOKEN_LIFETIME_DAYS = env.int("BCBT_TOKEN_LIFETIME_DAYS", default=30)
 # A sign-in link a navigator sends works once, for this long.
 BCBT_SIGN_IN_LINK_MINUTES = env.int("BCBT_SIGN_IN_LINK_MINUTES", default=60)

@@ -247,7 +247,9 @@ NOT_IN_THE_COPY: dict[str, str] = {
     "clinician.SuggestionDismissal": "Add-on suggestions the PWP set aside; staff working data.",
     "modules.HistoricalExerciseFeedback": "Past versions of feedback; the current text is given.",
     "safety.HistoricalRiskFlag": "Past versions of a flag; its current state is given.",
-    "moodlog.IdempotencyRecord": "Replay records for app retries, kept one day.",
+    "accounts.IdempotencyRecord": "Replay records for app retries, kept one day.",
+    "accounts.RefreshToken": "Hashed app refresh secrets; the devices are given (DeviceToken).",
+    "accounts.AppSignInCode": "Hashed one-time sign-in codes for the app, kept 15 minutes.",
 }
 
 

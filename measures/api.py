@@ -14,6 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.http import api_user
+from accounts.idempotency import IDEMPOTENCY_422, IDEMPOTENCY_PARAMETER, idempotent_write
+from accounts.models import User
 from accounts.permissions import IsPatient
 from measures.definitions import NEEDS_CLINICIAN_REVIEW
 from measures.models import QuestionnaireResponse
@@ -25,6 +27,7 @@ from measures.services import (
     patient_instrument,
     questionnaire_response_record,
 )
+from safety.api_schema import CrisisSignpostingSerializer
 from safety.signposting import crisis_signposting
 
 
@@ -45,21 +48,6 @@ def response_data(response: QuestionnaireResponse) -> dict[str, Any]:
 
 # These serializers describe the API in the OpenAPI schema. Input is checked by the scoring
 # code itself, which (unlike DRF's IntegerField) refuses "2", 2.0 and true as answers.
-class SignpostingContactSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    phone = serializers.CharField()
-    detail = serializers.CharField()
-    url = serializers.CharField(allow_blank=True)
-
-
-class CrisisSignpostingSerializer(serializers.Serializer):
-    title = serializers.CharField()
-    monitored_in_real_time = serializers.BooleanField()
-    not_monitored = serializers.CharField()
-    review = serializers.CharField()
-    contacts = SignpostingContactSerializer(many=True)
-
-
 class QuestionnaireResponseSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
@@ -97,7 +85,8 @@ class QuestionnaireErrorSerializer(serializers.Serializer):
 
 
 class AnswersErrorSerializer(serializers.Serializer):
-    answers = serializers.ListField(child=serializers.CharField())
+    answers = serializers.ListField(child=serializers.CharField(), required=False)
+    detail = serializers.CharField(required=False, help_text="When the body is not JSON.")
 
 
 CODE_PARAMETER = OpenApiParameter(
@@ -179,14 +168,20 @@ def questionnaires_due(request: Request) -> Response:
 )
 @extend_schema(
     methods=["POST"],
-    parameters=[CODE_PARAMETER],
+    parameters=[CODE_PARAMETER, IDEMPOTENCY_PARAMETER],
+    description=(
+        "Stores one response and answers 201 with its scores. PHQ-9 question 9 above 0 raises a "
+        "risk flag for clinician review in the same transaction, and the answer carries crisis "
+        "signposting. Send an `Idempotency-Key` so that a retry after a lost connection stores "
+        "nothing twice (one response, one flag, one alert)."
+    ),
     request=QuestionnaireAnswersSerializer,
     responses={
         201: QuestionnaireResponseSerializer,
         400: OpenApiResponse(
             AnswersErrorSerializer,
-            description="Malformed JSON, a wrong number of answers or one out of range; "
-            "nothing was stored.",
+            description="Malformed JSON, a wrong number of answers or one out of range, or a "
+            "malformed Idempotency-Key (a message under that name); nothing was stored.",
         ),
         **ERROR_RESPONSES,
         404: OpenApiResponse(
@@ -199,6 +194,7 @@ def questionnaires_due(request: Request) -> Response:
         413: OpenApiResponse(
             QuestionnaireErrorSerializer, description="The request body is too large."
         ),
+        422: IDEMPOTENCY_422,
     },
     summary="Answer a questionnaire",
 )
@@ -219,6 +215,12 @@ def questionnaire_responses(request: Request, code: str) -> Response:
                 )
             ]
         )
+    return idempotent_write(
+        request, user=user, write=lambda: _response_record(request, user=user, code=code)
+    )
+
+
+def _response_record(request: Request, *, user: User, code: str) -> Response:
     payload = request.data
     if not isinstance(payload, dict) or "answers" not in payload:
         return Response(

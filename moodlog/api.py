@@ -15,7 +15,6 @@ import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -32,16 +31,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.http import api_user
-from accounts.models import User
+from accounts.idempotency import IDEMPOTENCY_422, IDEMPOTENCY_PARAMETER, idempotent_write
 from accounts.permissions import IsPatient
-from moodlog.idempotency import (
-    IDEMPOTENCY_HEADER,
-    IdempotencyMismatch,
-    idempotency_key_check,
-    idempotency_record_find,
-    idempotency_record_store,
-    idempotency_request_hash,
-)
 from moodlog.models import MoodRating
 from moodlog.selectors import (
     mood_rating_get_for_patient,
@@ -70,9 +61,6 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 CONFLICT_MESSAGE = (
     "This day's rating was being changed by another request at the same moment. "
     "Please send it again."
-)
-MISMATCH_MESSAGE = (
-    "This Idempotency-Key was already used for a different request. Use a new key for a new rating."
 )
 
 
@@ -107,9 +95,7 @@ def _rating_response(rating_data: dict[str, Any], created: bool) -> Response:
 
 def _record(request: Request, *, day: datetime.date, score: int, note: str | None) -> Response:
     try:
-        result = mood_rating_record(
-            patient=api_user(request), day=day, score=score, note=note or ""
-        )
+        result = mood_rating_record(patient=api_user(request), day=day, score=score, note=note)
     except ValidationError as error:
         return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
     except MoodRatingConflict:
@@ -246,28 +232,8 @@ RANGE_400 = OpenApiResponse(MoodRangeErrorSerializer, description="A date that i
         "response again, and the same key with a different request gets 422."
     ),
     request=MoodRatingPostSerializer,
-    parameters=[
-        OpenApiParameter(
-            IDEMPOTENCY_HEADER,
-            str,
-            OpenApiParameter.HEADER,
-            description="A new random value (a UUID) per rating; resend it with a retry.",
-        )
-    ],
-    responses={
-        **WRITE_RESPONSES,
-        422: OpenApiResponse(
-            ErrorSerializer,
-            description="This Idempotency-Key was used before for a different request.",
-            examples=[
-                OpenApiExample(
-                    "Key reused",
-                    value={"detail": MISMATCH_MESSAGE, "code": "idempotency_key_reused"},
-                    status_codes=["422"],
-                )
-            ],
-        ),
-    },
+    parameters=[IDEMPOTENCY_PARAMETER],
+    responses={**WRITE_RESPONSES, 422: IDEMPOTENCY_422},
     examples=[
         OpenApiExample("Rate today", value={"score": 6}, request_only=True),
         OpenApiExample(
@@ -297,52 +263,7 @@ def mood_collection(request: Request) -> Response:
 
 
 def _mood_post(request: Request) -> Response:
-    key = request.headers.get(IDEMPOTENCY_HEADER)
-    if key is None:
-        return _mood_post_once(request)
-    try:
-        idempotency_key_check(key)
-    except ValidationError as error:
-        return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
-    user = api_user(request)
-    request_hash = idempotency_request_hash(method="POST", path=request.path, data=request.data)
-    replay = _replay(user=user, key=key, request_hash=request_hash)
-    if replay is not None:
-        return replay
-    try:
-        with transaction.atomic():
-            response = _mood_post_once(request)
-            if status.is_success(response.status_code):
-                idempotency_record_store(
-                    user=user,
-                    key=key,
-                    request_hash=request_hash,
-                    status_code=response.status_code,
-                    response_body=response.data,
-                )
-    except IntegrityError:
-        # A request with the same key committed first (a retry racing the original); its
-        # rating stands, ours was rolled back, and this one gets the first response.
-        replay = _replay(user=user, key=key, request_hash=request_hash)
-        if replay is None:
-            raise
-        return replay
-    return response
-
-
-def _replay(*, user: User, key: str, request_hash: str) -> Response | None:
-    try:
-        record = idempotency_record_find(user=user, key=key, request_hash=request_hash)
-    except IdempotencyMismatch:
-        return Response(
-            {"detail": MISMATCH_MESSAGE, "code": "idempotency_key_reused"},
-            status=status.HTTP_422_UNPROCESSABLE_ENTITY,
-        )
-    if record is None:
-        return None
-    return Response(
-        record.response_body, status=record.status_code, headers={"Idempotent-Replayed": "true"}
-    )
+    return idempotent_write(request, user=api_user(request), write=lambda: _mood_post_once(request))
 
 
 def _mood_post_once(request: Request) -> Response:

@@ -45,29 +45,3 @@ class MoodRating(models.Model):
 
     def __str__(self) -> str:
         return f"Mood {self.score} on {self.day:%Y-%m-%d}"
-
-
-class IdempotencyRecord(models.Model):
-    """The first response to a request sent with an ``Idempotency-Key`` header.
-
-    A phone on a poor connection may send the same rating twice; the second request gets the
-    first response again. The same key with a different request gets 422. Only requests that
-    were carried out are kept (a refused 400 is not), as Stripe does.
-    """
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="idempotency_records"
-    )
-    key = models.CharField(max_length=255)
-    request_hash = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField()
-    response_body = models.JSONField()
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")
-        ]
-
-    def __str__(self) -> str:
-        return f"Idempotency key for user {self.user_id}"

@@ -42,8 +42,10 @@ def _note_field() -> serializers.CharField:
         required=False,
         allow_blank=True,
         allow_null=True,
-        default="",
-        help_text="An optional note, up to 500 characters. null or missing means no note.",
+        help_text=(
+            "An optional note, up to 500 characters. Missing (or null) keeps the day's note as "
+            'it is, so an app that changes only the score loses nothing; send "" to clear it.'
+        ),
         error_messages={
             "max_length": NOTE_MESSAGE,
             "invalid": "Send the note as text.",

@@ -85,17 +85,20 @@ def mood_day_check(*, patient: User, day: datetime.date) -> None:
 
 
 def mood_rating_record(
-    *, patient: User, day: datetime.date, score: int, note: str = ""
+    *, patient: User, day: datetime.date, score: int, note: str | None = ""
 ) -> MoodRatingResult:
     """Create or replace the patient's rating for ``day`` (their local date).
+
+    ``note=None`` keeps the day's note as it is (an app that changes only the score must not
+    erase what the patient wrote); a new rating then has no note. ``note=""`` clears it.
 
     Raises ``ValidationError`` (with ``score``, ``note`` or ``date`` messages) and stores
     nothing when the input is not acceptable. Requests for the same day at the same time end
     as one row holding the last one's score; none of them fails. Raises
     :class:`MoodRatingConflict` (the API's 409) only if the write still cannot be made.
     """
-    note = note.strip()
-    errors = _score_and_note_check(score=score, note=note)
+    note = None if note is None else note.strip()
+    errors = _score_and_note_check(score=score, note=note or "")
     try:
         mood_day_check(patient=patient, day=day)
     except ValidationError as error:
@@ -107,36 +110,44 @@ def mood_rating_record(
     # The rating, any flag its note raises and the flag's alert are kept together or not at all.
     # A note that names no risk needs no transaction round the single upsert statement (and the
     # write keeps its fixed query count).
-    with transaction.atomic() if phrase_match(note) else contextlib.nullcontext():
+    with transaction.atomic() if note and phrase_match(note) else contextlib.nullcontext():
         if connection.vendor == "postgresql":
             result = _upsert_postgresql(patient=patient, day=day, score=score, note=note, now=now)
         else:
             result = _upsert_portable(patient=patient, day=day, score=score, note=note, now=now)
-        flag = risk_flag_raise_for_text(
-            patient=patient, text=note, source_kind=RiskFlagSourceKind.MOOD_NOTE, now=now
+        # A kept note was checked when it was written.
+        flag = (
+            risk_flag_raise_for_text(
+                patient=patient, text=note, source_kind=RiskFlagSourceKind.MOOD_NOTE, now=now
+            )
+            if note
+            else None
         )
     return MoodRatingResult(rating=result.rating, created=result.created, flagged=flag is not None)
 
 
 # One statement that cannot lose a race: PostgreSQL resolves concurrent inserts of the same
 # (patient, day) inside ON CONFLICT. ``xmax = 0`` holds only for a row this statement inserted,
-# which tells a new rating (201) from a replaced one (200).
+# which tells a new rating (201) from a replaced one (200). A NULL note keeps the stored one.
 _UPSERT_SQL = f"""
-    INSERT INTO {MoodRating._meta.db_table} (patient_id, day, score, note, recorded_at, updated_at)
-    VALUES (%s, %s, %s, %s, %s, %s)
+    INSERT INTO {MoodRating._meta.db_table} AS rating
+        (patient_id, day, score, note, recorded_at, updated_at)
+    VALUES (%s, %s, %s, COALESCE(%s, ''), %s, %s)
     ON CONFLICT (patient_id, day) DO UPDATE
-        SET score = EXCLUDED.score, note = EXCLUDED.note, updated_at = EXCLUDED.updated_at
-    RETURNING id, recorded_at, (xmax = 0) AS created
+        SET score = EXCLUDED.score,
+            note = CASE WHEN %s THEN rating.note ELSE EXCLUDED.note END,
+            updated_at = EXCLUDED.updated_at
+    RETURNING id, recorded_at, (xmax = 0) AS created, note
 """  # noqa: S608 (the table name is our own constant; every value is a parameter)
 
 
 def _upsert_postgresql(
-    *, patient: User, day: datetime.date, score: int, note: str, now: datetime.datetime
+    *, patient: User, day: datetime.date, score: int, note: str | None, now: datetime.datetime
 ) -> MoodRatingResult:
     try:
         with connection.cursor() as cursor:
-            cursor.execute(_UPSERT_SQL, [patient.pk, day, score, note, now, now])
-            rating_id, recorded_at, created = cursor.fetchone()
+            cursor.execute(_UPSERT_SQL, [patient.pk, day, score, note, now, now, note is None])
+            rating_id, recorded_at, created, note = cursor.fetchone()
     except IntegrityError as error:
         # Not the unique day, which ON CONFLICT absorbs: the patient was removed meanwhile.
         raise MoodRatingConflict from error
@@ -153,14 +164,15 @@ def _upsert_postgresql(
 
 
 def _upsert_portable(
-    *, patient: User, day: datetime.date, score: int, note: str, now: datetime.datetime
+    *, patient: User, day: datetime.date, score: int, note: str | None, now: datetime.datetime
 ) -> MoodRatingResult:
     """Update, else insert, for databases without PostgreSQL's ON CONFLICT ... RETURNING
     semantics (SQLite in development). A lost race for the insert goes round and updates."""
+    changes: dict[str, object] = {"score": score, "updated_at": now}
+    if note is not None:
+        changes["note"] = note
     for _attempt in range(UPSERT_ATTEMPTS):
-        updated = MoodRating.objects.filter(patient=patient, day=day).update(
-            score=score, note=note, updated_at=now
-        )
+        updated = MoodRating.objects.filter(patient=patient, day=day).update(**changes)
         if updated:
             return MoodRatingResult(
                 rating=MoodRating.objects.get(patient=patient, day=day), created=False
@@ -173,7 +185,7 @@ def _upsert_portable(
                     patient=patient,
                     day=day,
                     score=score,
-                    note=note,
+                    note=note or "",
                     recorded_at=now,
                     updated_at=now,
                 )

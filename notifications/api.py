@@ -1,159 +1,203 @@
-"""``/api/v1/push/subscriptions/``: a patient's phones that take push notifications.
+"""``GET``/``PUT /api/v1/notifications/settings/``: a patient's notification choices in the app.
 
-The browser (or installed app) subscribes with the service's VAPID public key and posts what
-``PushSubscription.toJSON()`` gives; bcbt keeps it per device. Session (the settings page's
-script) or token (an app) authentication; patients only.
+A change goes through the web page's own form (``NotificationPreferenceForm``: the choices the
+service allows, text messages only with a mobile number, quiet hours) and then the same service
+(``notification_preference_update``), so the service's caps are the ceiling here as there.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.http import Http404
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.decorators import api_view, permission_classes
+from rest_framework.decorators import api_view, parser_classes, permission_classes
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.api_responses import ERROR_401, ERROR_403, FIELD_ERRORS_400, form_errors
 from accounts.http import api_user
-from accounts.models import DeviceToken
+from accounts.idempotency import IDEMPOTENCY_422, IDEMPOTENCY_PARAMETER, idempotent_write
+from accounts.models import User
 from accounts.permissions import IsPatient
-from accounts.useragent import device_summary
-from notifications.models import PushSubscription
-from notifications.preferences import push_configured
-from notifications.push import push_subscription_delete, push_subscription_save
-from notifications.selectors import push_subscription_get_for_patient, push_subscriptions_for
+from notifications.forms import KIND_LABELS, NotificationPreferenceForm
+from notifications.models import PATIENT_KINDS, ContactChannel, NotificationPreference
+from notifications.selectors import notification_preference_for
+from notifications.services import (
+    notification_preference_update,
+    service_for_patient,
+    service_notification_policy_get,
+)
 
-NOT_OFFERED = "This service does not send push notifications. Choose email or text messages."
+FIELDS = (
+    "contact_by",
+    "in_app",
+    "reminder_time",
+    "weekly_max",
+    "quiet_start",
+    "quiet_end",
+    "paused_until",
+    *PATIENT_KINDS,
+)
 
 
-class PushKeysSerializer(serializers.Serializer[Any]):
-    p256dh = serializers.CharField(
-        max_length=200, help_text="The browser's P-256 public key, base64url (65 bytes)."
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "19:00"}
+)
+class TimeOfDayField(serializers.TimeField):
+    """A time of day as people write it, HH:MM (OpenAPI's ``time`` format wants seconds and
+    a zone, which a reminder time has neither of)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """true or false only: DRF's own also takes "yes", 1 and "on", which the schema does not
+    promise, so an app that sends them has a bug it should hear about."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON whole number only (not "3", 3.0 or true)."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return int(super().to_internal_value(data))
+
+
+class NotificationSettingsWriteSerializer(serializers.Serializer[Any]):
+    contact_by = serializers.ChoiceField(
+        choices=[choice.value for choice in ContactChannel],
+        help_text="One of `contact_by_choices`: sms only when my account has a mobile number.",
     )
-    auth = serializers.CharField(
-        max_length=100, help_text="The browser's push secret, base64url (16 bytes)."
+    in_app = StrictBooleanField(help_text="Also list everything in the app.")
+    mood_reminder = StrictBooleanField(help_text=KIND_LABELS["mood_reminder"])
+    module_nudge = StrictBooleanField(help_text=KIND_LABELS["module_nudge"])
+    appointment_reminder = StrictBooleanField(help_text=KIND_LABELS["appointment_reminder"])
+    questionnaire_due = StrictBooleanField(help_text=KIND_LABELS["questionnaire_due"])
+    message_received = StrictBooleanField(help_text=KIND_LABELS["message_received"])
+    reminder_time = TimeOfDayField(help_text="HH:MM, outside the quiet hours.")
+    weekly_max = StrictIntegerField(
+        min_value=0, help_text="At most `weekly_max_ceiling` (the service's cap)."
+    )
+    quiet_start = TimeOfDayField(help_text="HH:MM: nothing is sent from then ...")
+    quiet_end = TimeOfDayField(help_text="... until then (HH:MM).")
+    paused_until = serializers.DateField(
+        allow_null=True, help_text="Send nothing up to and including this day; null for no pause."
     )
 
 
-class PushSubscriptionInSerializer(serializers.Serializer[Any]):
-    endpoint = serializers.URLField(max_length=1000, help_text="The push service's address.")
-    keys = PushKeysSerializer()
-    expirationTime = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Ignored; sent by browsers."
+class NotificationSettingsSerializer(NotificationSettingsWriteSerializer):
+    contact_by_choices = serializers.ListField(
+        child=serializers.CharField(), help_text="The ways my service can contact me."
     )
+    weekly_max_ceiling = serializers.IntegerField(help_text="My service's weekly cap.")
 
 
-class PushSubscriptionSerializer(serializers.ModelSerializer[PushSubscription]):
-    class Meta:
-        model = PushSubscription
-        fields = ["id", "endpoint", "device", "created_at", "last_sent_at"]
-
-
-class PushErrorSerializer(serializers.Serializer[Any]):
-    detail = serializers.CharField(help_text="A message you can show to the person as it is.")
-
-
-class PushValidationErrorSerializer(serializers.Serializer[Any]):
-    endpoint = serializers.ListField(child=serializers.CharField(), required=False)
-    keys = serializers.DictField(required=False)
-
-
-_DENIED = {
-    401: OpenApiResponse(PushErrorSerializer, description="Not signed in."),
-    403: OpenApiResponse(PushErrorSerializer, description="Only patients receive push."),
+SETTINGS_EXAMPLE = {
+    "contact_by": "email",
+    "in_app": True,
+    "mood_reminder": True,
+    "module_nudge": True,
+    "appointment_reminder": True,
+    "questionnaire_due": True,
+    "message_received": True,
+    "reminder_time": "19:00",
+    "weekly_max": 7,
+    "quiet_start": "21:00",
+    "quiet_end": "08:00",
+    "paused_until": None,
 }
+
+
+def _form(patient: User, data: dict[str, Any] | None) -> NotificationPreferenceForm:
+    preference = notification_preference_for(patient=patient)
+    policy = service_notification_policy_get(service=service_for_patient(patient=patient))
+    return NotificationPreferenceForm(
+        data,
+        initial={name: getattr(preference, name) for name in FIELDS},
+        policy=policy,
+        has_phone=bool(patient.phone_number),
+    )
+
+
+def _settings_body(patient: User, preference: NotificationPreference) -> dict[str, Any]:
+    form = _form(patient, None)
+    return {
+        **{name: getattr(preference, name) for name in FIELDS},
+        "contact_by_choices": [value for value, _label in form.fields["contact_by"].choices],  # type: ignore[attr-defined]
+        "weekly_max_ceiling": form.policy.max_per_week,
+    }
 
 
 @extend_schema(
     methods=["GET"],
-    responses={200: PushSubscriptionSerializer(many=True), **_DENIED},
-    summary="My phones and browsers that take push notifications",
+    operation_id="notification_settings_get",
+    summary="My notification choices",
+    responses={200: NotificationSettingsSerializer, 401: ERROR_401, 403: ERROR_403},
+    tags=["notifications"],
 )
 @extend_schema(
-    methods=["POST"],
-    request=PushSubscriptionInSerializer,
+    methods=["PUT"],
+    operation_id="notification_settings_put",
+    summary="Change my notification choices",
+    description=(
+        "Replaces every choice, checked as on the web page: only the ways and the number a "
+        "week my service allows, text messages only with a mobile number on my account, a "
+        "reminder time outside the quiet hours. Nothing is changed on a 400. Reminders I "
+        "switch off that were waiting to go are withdrawn."
+    ),
+    parameters=[IDEMPOTENCY_PARAMETER],
+    request=NotificationSettingsWriteSerializer,
     responses={
-        201: OpenApiResponse(PushSubscriptionSerializer, description="Stored."),
-        200: OpenApiResponse(
-            PushSubscriptionSerializer,
-            description="This browser was already stored (sent again it is updated, so a "
-            "retry stores it once).",
-        ),
-        400: OpenApiResponse(PushValidationErrorSerializer, description="Not a subscription."),
-        409: OpenApiResponse(PushErrorSerializer, description="Push is not switched on here."),
-        **_DENIED,
+        200: NotificationSettingsSerializer,
+        400: FIELD_ERRORS_400,
+        401: ERROR_401,
+        403: ERROR_403,
+        422: IDEMPOTENCY_422,
     },
     examples=[
+        OpenApiExample("Choices", value=SETTINGS_EXAMPLE, request_only=True),
         OpenApiExample(
-            "A browser's subscription",
-            value={
-                "endpoint": "https://fcm.googleapis.com/fcm/send/abc123",
-                "keys": {"p256dh": "BNc...65 bytes base64url", "auth": "tBH...16 bytes"},
-            },
-            request_only=True,
-        )
+            "Over the cap",
+            value={"weekly_max": ["Select a valid choice. 9 is not one of the available choices."]},
+            response_only=True,
+            status_codes=["400"],
+        ),
     ],
-    summary="Take push notifications on this phone or browser",
-    description="Post what the browser's PushSubscription.toJSON() gives, after subscribing with "
-    "the service's VAPID public key. Push messages carry no clinical content.",
+    tags=["notifications"],
 )
-@api_view(["GET", "POST"])
+@api_view(["GET", "PUT"])
 @permission_classes([IsAuthenticated, IsPatient])
-def push_subscriptions(request: Request) -> Response:
+@parser_classes([JSONParser])
+def notification_settings(request: Request) -> Response:
     patient = api_user(request)
     if request.method == "GET":
-        rows = push_subscriptions_for(patient=patient)
-        return Response(PushSubscriptionSerializer(rows, many=True).data)
-    if not push_configured():
-        return Response({"detail": NOT_OFFERED}, status=status.HTTP_409_CONFLICT)
-    incoming = PushSubscriptionInSerializer(data=request.data)
-    incoming.is_valid(raise_exception=True)
-    data = incoming.validated_data
-    user_agent = request.headers.get("User-Agent", "")
-    try:
-        subscription, created = push_subscription_save(
-            patient=patient,
-            endpoint=data["endpoint"],
-            p256dh=data["keys"]["p256dh"],
-            auth=data["keys"]["auth"],
-            device_token=request.auth if isinstance(request.auth, DeviceToken) else None,
-            device=device_summary(user_agent) if user_agent else "",
-        )
-    except ValidationError as error:
-        problems = error.message_dict
-        keys = {name: problems[name] for name in ("p256dh", "auth") if name in problems}
-        body: dict[str, Any] = {"endpoint": problems["endpoint"]} if "endpoint" in problems else {}
-        if keys:
-            body["keys"] = keys
-        return Response(body, status=status.HTTP_400_BAD_REQUEST)
-    return Response(
-        PushSubscriptionSerializer(subscription).data,
-        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        preference = notification_preference_for(patient=patient)
+        return Response(NotificationSettingsSerializer(_settings_body(patient, preference)).data)
+    return idempotent_write(request, user=patient, write=lambda: _settings_put(request, patient))
+
+
+def _settings_put(request: Request, patient: User) -> Response:
+    typed = NotificationSettingsWriteSerializer(data=request.data)
+    if not typed.is_valid():
+        return Response(typed.errors, status=status.HTTP_400_BAD_REQUEST)
+    # The web form's own checks against the service's policy, in the form's words.
+    form_data = {
+        name: ("" if value is None else value) for name, value in typed.validated_data.items()
+    }
+    form = _form(patient, form_data)
+    if not form.is_valid():
+        return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
+    preference = notification_preference_update(
+        patient=patient, service=service_for_patient(patient=patient), **form.cleaned_data
     )
-
-
-@extend_schema(
-    methods=["DELETE"],
-    responses={
-        204: OpenApiResponse(description="This phone no longer takes push notifications."),
-        404: OpenApiResponse(PushErrorSerializer, description="Not one of my subscriptions."),
-        **_DENIED,
-    },
-    summary="Stop push notifications on one phone or browser",
-)
-@api_view(["DELETE"])
-@permission_classes([IsAuthenticated, IsPatient])
-def push_subscription_detail(request: Request, subscription_id: int) -> Response:
-    patient = api_user(request)
-    try:
-        subscription = push_subscription_get_for_patient(
-            patient=patient, subscription_id=subscription_id
-        )
-    except PushSubscription.DoesNotExist as error:
-        raise Http404 from error
-    push_subscription_delete(patient=patient, subscription=subscription)
-    return Response(status=status.HTTP_204_NO_CONTENT)
+    return Response(NotificationSettingsSerializer(_settings_body(patient, preference)).data)

@@ -12,8 +12,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db.models import Model, QuerySet
 
-from accounts.models import Draft, SignInLink
-from moodlog.models import IdempotencyRecord
+from accounts.models import AppSignInCode, Draft, IdempotencyRecord, RefreshToken, SignInLink
 from notifications.models import Notification, NotificationState
 
 BATCH_SIZE = 5000
@@ -76,3 +75,11 @@ def sign_in_links_prune(*, now: datetime.datetime) -> int:
 def drafts_prune_stale(*, now: datetime.datetime) -> int:
     """Drafts not touched for ``DRAFT_RETENTION`` (accounts/drafts.py)."""
     return _delete_in_batches(Draft.objects.filter(updated_at__lt=now - DRAFT_RETENTION))
+
+
+def app_sign_in_secrets_prune(*, now: datetime.datetime) -> int:
+    """The app's emailed sign-in codes and its refresh tokens past their expiry, spent or not
+    (a spent refresh token is kept until then so that a reuse is recognised)."""
+    return _delete_in_batches(AppSignInCode.objects.filter(expires_at__lt=now)) + (
+        _delete_in_batches(RefreshToken.objects.filter(expires_at__lt=now))
+    )

@@ -41,7 +41,12 @@ def prune_finished_notifications() -> int:
 
 @_housekeeping_task("operations.prune_sign_in_links")
 def prune_sign_in_links() -> int:
-    return housekeeping.sign_in_links_prune(now=timezone.now())
+    # The hourly sweep of sign-in secrets: the navigator's links and the app's codes and
+    # refresh tokens.
+    now = timezone.now()
+    return housekeeping.sign_in_links_prune(now=now) + housekeeping.app_sign_in_secrets_prune(
+        now=now
+    )
 
 
 @_housekeeping_task("operations.prune_stale_drafts")

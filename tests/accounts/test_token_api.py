@@ -27,13 +27,18 @@ def test_a_patient_gets_a_token_for_their_device(patient: User) -> None:
     response = sign_in(APIClient(), patient.username, PASSWORD, device_name="Pixel 8")
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"token", "expires_at"}
+    assert set(body) == {"token", "expires_at", "refresh_token", "refresh_expires_at"}
     token = DeviceToken.objects.get(user=patient)
     assert token.name == "Pixel 8"
     assert body["token"] not in token.key_hash
     expires_at = datetime.datetime.fromisoformat(body["expires_at"])
-    expected = timezone.now() + datetime.timedelta(days=settings.BCBT_TOKEN_LIFETIME_DAYS)
+    expected = timezone.now() + datetime.timedelta(
+        minutes=settings.BCBT_ACCESS_TOKEN_LIFETIME_MINUTES
+    )
     assert abs((expires_at - expected).total_seconds()) < 60
+    refresh_expires_at = datetime.datetime.fromisoformat(body["refresh_expires_at"])
+    expected = timezone.now() + datetime.timedelta(days=settings.BCBT_TOKEN_LIFETIME_DAYS)
+    assert abs((refresh_expires_at - expected).total_seconds()) < 60
     assert AuditEvent.objects.filter(action="device_token.issue", actor=patient).exists()
 
 

@@ -7,8 +7,8 @@ import datetime
 import pytest
 from rest_framework.test import APIClient
 
-from accounts.models import User
-from moodlog.models import IdempotencyRecord, MoodRating
+from accounts.models import IdempotencyRecord, User
+from moodlog.models import MoodRating
 from tests.moodlog.conftest import token_client
 
 KEY = "0b6f6c3e-8d43-4a55-9f0e-4c7f3c2b9a10"
@@ -76,9 +76,13 @@ def test_a_refused_request_is_not_remembered(patient_api: APIClient, patient: Us
     assert MoodRating.objects.get(patient=patient).score == 4
 
 
-def test_the_replay_survives_the_day_changing(patient_api: APIClient, patient: User) -> None:
+def test_the_replay_survives_the_day_changing(patient: User, episode, settings) -> None:
     import time_machine
     from django.utils import timezone
+
+    # The app's access token would have been refreshed overnight; this one simply lasts.
+    settings.BCBT_ACCESS_TOKEN_LIFETIME_MINUTES = 2 * 24 * 60
+    patient_api = token_client(patient)
 
     first = post(patient_api, {"score": 6})
     with time_machine.travel(timezone.now() + datetime.timedelta(days=1)):
@@ -106,7 +110,7 @@ def test_losing_a_race_for_the_same_key_rolls_back_and_replays(
     """Two deliveries of one request at once: the second finds no record when it looks, but the
     first commits its record before the second does. The second's write is rolled back and it
     answers with the first response."""
-    from moodlog import api, idempotency
+    from accounts import idempotency
 
     winner = {"date": "2026-01-01", "score": 6, "note": "", "recorded_at": "x", "updated_at": "x"}
     request_hash = idempotency.idempotency_request_hash(
@@ -116,14 +120,15 @@ def test_losing_a_race_for_the_same_key_rolls_back_and_replays(
         user=patient, key=KEY, request_hash=request_hash, status_code=201, response_body=winner
     )
     calls: list[int] = []
+    find = idempotency.idempotency_record_find
 
     def not_there_the_first_time(**kwargs):
         calls.append(1)
         if len(calls) == 1:
             return None
-        return idempotency.idempotency_record_find(**kwargs)
+        return find(**kwargs)
 
-    monkeypatch.setattr(api, "idempotency_record_find", not_there_the_first_time)
+    monkeypatch.setattr(idempotency, "idempotency_record_find", not_there_the_first_time)
     response = post(patient_api, {"score": 6})
     assert response.status_code == 201
     assert response.json() == winner

@@ -9,9 +9,9 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from accounts.models import User
+from accounts.models import IdempotencyRecord, User
 from accounts.tokens import device_token_issue
-from moodlog.models import IdempotencyRecord, MoodRating
+from moodlog.models import MoodRating
 from moodlog.services import mood_rating_record
 
 THREADS = 10

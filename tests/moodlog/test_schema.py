@@ -28,6 +28,9 @@ from accounts.tokens import device_token_issue
 MY_PATHS = {
     "/api/v1/auth/token/": {"post"},
     "/api/v1/auth/logout/": {"post"},
+    "/api/v1/auth/refresh/": {"post"},
+    "/api/v1/auth/code/": {"post"},
+    "/api/v1/auth/code/confirm/": {"post"},
     "/api/v1/mood/": {"get", "post"},
     "/api/v1/mood/{date}/": {"get", "put", "delete"},
     "/api/v1/patients/": {"get"},

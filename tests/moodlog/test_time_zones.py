@@ -33,6 +33,7 @@ def _tokens_outlast_the_year(settings) -> None:
     # These tests sign in at the suite's instant (BCBT_TEST_NOW) and then travel across 2026;
     # token expiry has its own tests (tests/accounts/test_tokens.py).
     settings.BCBT_TOKEN_LIFETIME_DAYS = 3 * 365
+    settings.BCBT_ACCESS_TOKEN_LIFETIME_MINUTES = 3 * 365 * 24 * 60
 
 
 @pytest.fixture

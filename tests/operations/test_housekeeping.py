@@ -11,8 +11,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from accounts.models import Draft, SignInLink, User
-from moodlog.models import IdempotencyRecord
+from accounts.models import Draft, IdempotencyRecord, SignInLink, User
 from notifications.models import Notification, NotificationState
 from operations import tasks
 
