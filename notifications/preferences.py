@@ -34,6 +34,7 @@ _FIELDS = (
     "id",
     "patient_id",
     "service_id",
+    "started_on",
     "patient__time_zone",
     "patient__email",
     "patient__phone_number",
@@ -78,6 +79,7 @@ class PatientSettings:
     patient_id: int
     episode_id: int
     service_id: int
+    started_on: datetime.date
     zone: zoneinfo.ZoneInfo
     has_email: bool
     has_phone: bool
@@ -101,6 +103,11 @@ class PatientSettings:
     def in_quiet_hours(self, now: datetime.datetime) -> bool:
         moment = self.local_now(now).time()
         return any(in_window(moment, start, end) for start, end in self.quiet_windows)
+
+    def has_started(self, day: datetime.date) -> bool:
+        """Whether the episode has begun by the patient's local ``day``: an episode opened
+        ahead of its start date sends nothing before it."""
+        return day >= self.started_on
 
     def is_paused(self, day: datetime.date) -> bool:
         return self.paused_until is not None and day <= self.paused_until
@@ -168,6 +175,7 @@ def _settings_from_values(row: dict[str, Any]) -> PatientSettings:
         patient_id=row["patient_id"],
         episode_id=row["id"],
         service_id=row["service_id"],
+        started_on=row["started_on"],
         zone=zoneinfo.ZoneInfo(row["patient__time_zone"]),
         has_email=bool(row["patient__email"]),
         has_phone=bool(row["patient__phone_number"]),

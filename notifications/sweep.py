@@ -1,13 +1,17 @@
 """The sweep: create due notifications, then let through only what each patient's limits allow.
 
-Both halves walk patients in batches (keyset on the patient id) and do a fixed number of queries
-per batch, so a sweep over 10,000 patients costs ten times a sweep over 1,000 in queries only
-because it has ten times the batches (see ``bench/notifications.py``).
+One walk over the patients in treatment, in batches (keyset on the patient id), reads each
+batch's settings once, inserts what is due (one ``INSERT ... SELECT FROM unnest`` on PostgreSQL)
+and then decides everything waiting for those patients, in a fixed number of queries per batch;
+one last UPDATE withdraws what waits for anyone no longer in treatment. A sweep over 10,000
+patients costs ten times a sweep over 1,000 in queries only because it has ten times the batches
+(see ``bench/notifications.py``), and memory is bounded by the batch.
 
 The gate decides, per patient, for everything due and not yet sent:
 - withdraw it when the episode has ended, the kind is switched off, no channel is left, a daily
   reminder's day is over, it is stale (today's mood is rated), or it has waited a week;
-- hold it in quiet hours, during a pause, or when the day's or the week's budget is used up;
+- hold it before the episode's first day, in quiet hours, during a pause, or when the day's or
+  the week's budget is used up;
 - otherwise queue it for sending; several at once become one digest.
 """
 
@@ -24,7 +28,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 
 from notifications.messages import digest_text
@@ -37,7 +41,7 @@ from notifications.models import (
 )
 from notifications.preferences import PatientSettings, active_episodes, patient_settings
 from notifications.registry import due_rules
-from notifications.sources import DueNotification
+from notifications.sources import DueNotification, DueRule
 
 # Daily reminders are about one day; once it is over they are withdrawn, not sent late.
 EXPIRES_WITH_THE_DAY = frozenset(
@@ -105,37 +109,34 @@ def _row_for(item: DueNotification, patient: PatientSettings) -> Notification:
     )
 
 
-def _create_due(*, now: datetime.datetime, result: SweepResult) -> None:
-    rules = due_rules()
-    last_patient_id = 0
-    size = batch_size()
-    while True:
-        patients = patient_settings(
-            active_episodes().filter(patient_id__gt=last_patient_id).order_by("patient_id")[:size]
-        )
-        if not patients:
-            return
-        result.batches += 1
-        last_patient_id = patients[-1].patient_id
-        last_batch = len(patients) < size
-        # Nothing is created for a patient who wants nothing, is on a pause, or allows none.
-        eligible = [
-            patient
-            for patient in patients
-            if patient.channel() is not None
+def _create_batch(
+    *,
+    patients: list[PatientSettings],
+    rules: tuple[DueRule, ...],
+    now: datetime.datetime,
+    result: SweepResult,
+) -> None:
+    """Insert what is due for one batch of patients in treatment."""
+    # Nothing is created for a patient who wants nothing, is on a pause, allows none, or whose
+    # episode starts on a later day.
+    eligible = []
+    for patient in patients:
+        today = patient.local_day(now)
+        if (
+            patient.channel() is not None
             and patient.weekly_max > 0
-            and not patient.is_paused(patient.local_day(now))
-        ]
-        by_id = {patient.patient_id: patient for patient in eligible}
-        items: list[DueNotification] = []
-        for rule in rules:
-            wanting = [patient for patient in eligible if patient.kind_on(rule.kind)]
-            if wanting:
-                items += rule.due(patients=wanting, now=now)
-        if items:
-            _insert_new(items, by_id, size, result)
-        if last_batch:
-            return
+            and patient.has_started(today)
+            and not patient.is_paused(today)
+        ):
+            eligible.append(patient)
+    by_id = {patient.patient_id: patient for patient in eligible}
+    items: list[DueNotification] = []
+    for rule in rules:
+        wanting = [patient for patient in eligible if patient.kind_on(rule.kind)]
+        if wanting:
+            items += rule.due(patients=wanting, now=now)
+    if items:
+        _insert_new(items, by_id, batch_size(), result)
 
 
 def _insert_new(
@@ -181,30 +182,42 @@ def _values_for(item: DueNotification, patient: PatientSettings) -> dict[str, ob
 def _insert_postgresql(rows: list[dict[str, object]]) -> list[str]:
     """One ``INSERT ... SELECT FROM unnest(arrays) ON CONFLICT (key) DO NOTHING`` for the
     batch, returning the keys it created. Django's bulk_create prepares every value of every
-    row in Python, which cost more than the rest of the sweep at 50,000 patients. Columns
-    the sweep does not set take the model's default, computed once for the batch."""
+    row in Python, which cost more than the rest of the sweep at 50,000 patients. A column
+    with one value for the whole batch (a rule's fixed wording, the model's defaults for
+    columns the sweep does not set) is sent once, not once per row."""
     fields = [field for field in Notification._meta.concrete_fields if not field.primary_key]
     columns: list[str] = []
+    selected: list[str] = []
     arrays: list[str] = []
-    params: list[list[object]] = []
+    scalar_params: list[object] = []
+    array_params: list[list[object]] = []
     for model_field in fields:
+        db_type = model_field.db_type(connection)
         if model_field.attname in rows[0]:
             values = [row[model_field.attname] for row in rows]
         else:
-            values = [model_field.get_default()] * len(rows)
+            values = [model_field.get_default()]
         columns.append(connection.ops.quote_name(str(model_field.column)))
-        arrays.append(f"%s::{model_field.db_type(connection)}[]")
-        params.append(values)
+        first = values[0]
+        if model_field.name != "key" and all(value == first for value in values):
+            selected.append(f"%s::{db_type}")
+            scalar_params.append(first)
+        else:
+            selected.append(f"column_{len(arrays)}")
+            arrays.append(f"%s::{db_type}[]")
+            array_params.append(values)
+    names = ", ".join(f"column_{number}" for number in range(len(arrays)))
     table = connection.ops.quote_name(Notification._meta.db_table)
     key = connection.ops.quote_name(str(Notification._meta.get_field("key").column))
-    # Every name comes from the model; every value is a parameter.
+    # Every name comes from the model; every value is a parameter. The key is always an
+    # array, so the batch has as many rows as keys.
     sql = (
         f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
-        f"SELECT * FROM unnest({', '.join(arrays)}) "
+        f"SELECT {', '.join(selected)} FROM unnest({', '.join(arrays)}) AS batch ({names}) "
         f"ON CONFLICT ({key}) DO NOTHING RETURNING {key}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*scalar_params, *array_params])
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -239,17 +252,13 @@ class _Decisions:
 # is the contract.
 def _decide(
     *,
-    patient: PatientSettings | None,
+    patient: PatientSettings,
     rows: list[Notification],
     stale: set[int],
     usage: dict[tuple[int, datetime.date], int],
     now: datetime.datetime,
     decisions: _Decisions,
 ) -> None:
-    if patient is None:
-        # Nothing after an episode ends (or for anyone not in treatment).
-        decisions.withdraw += [row.id for row in rows]
-        return
     today = patient.local_day(now)
     channel = patient.channel()
     keep: list[Notification] = []
@@ -263,7 +272,7 @@ def _decide(
             keep.append(row)
     if not keep:
         return
-    if patient.is_paused(today) or patient.in_quiet_hours(now):
+    if not patient.has_started(today) or patient.is_paused(today) or patient.in_quiet_hours(now):
         decisions.hold += [row.id for row in keep]
         return
     used_today = usage.get((patient.patient_id, today), 0)
@@ -338,84 +347,91 @@ def _apply_digests(digests: list[tuple[Notification, list[Notification]]]) -> No
     )
 
 
-def _gate_batch(*, patient_ids: list[int], now: datetime.datetime, result: SweepResult) -> None:
+def _gate_batch(
+    *, patients: list[PatientSettings], now: datetime.datetime, result: SweepResult
+) -> None:
+    """Decide everything waiting for one batch of patients in treatment."""
+    by_id = {patient.patient_id: patient for patient in patients}
     with transaction.atomic():
         rows = list(
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(
-                recipient_id__in=patient_ids,
-                kind__in=PATIENT_KINDS,
-                state__in=(NotificationState.PENDING, NotificationState.HELD),
-                due_at__lte=now,
-            )
+            _waiting(now)
+            .select_for_update(skip_locked=True)
+            .filter(recipient_id__in=list(by_id))
             .order_by("recipient_id", "due_at", "id")
         )
         if not rows:
             return
-        patients = {
-            patient.patient_id: patient
-            for patient in patient_settings(active_episodes().filter(patient_id__in=patient_ids))
-        }
         stale: set[int] = set()
         for rule in due_rules():
             stale |= rule.stale_ids(notifications=[row for row in rows if row.kind == rule.kind])
-        earliest = (
-            min(patient.local_day(now) for patient in patients.values()) if patients else None
-        )
-        usage = (
-            _usage(list(patients), earliest - datetime.timedelta(days=6))
-            if earliest is not None
-            else {}
-        )
+        earliest = min(patient.local_day(now) for patient in patients)
+        usage = _usage(list(by_id), earliest - datetime.timedelta(days=6))
         grouped: dict[int, list[Notification]] = defaultdict(list)
         for row in rows:
             grouped[row.recipient_id].append(row)
         decisions = _Decisions()
         for patient_id, patient_rows in grouped.items():
             _decide(
-                patient=patients.get(patient_id),
+                patient=by_id[patient_id],
                 rows=patient_rows,
                 stale=stale,
                 usage=usage,
                 now=now,
                 decisions=decisions,
             )
-        if decisions.withdraw:
-            Notification.objects.filter(id__in=decisions.withdraw).update(
-                state=NotificationState.WITHDRAWN
-            )
-        if decisions.hold:
-            Notification.objects.filter(id__in=decisions.hold).update(state=NotificationState.HELD)
-        _apply_queue(decisions.queue)
-        if decisions.digests:
-            _apply_digests(decisions.digests)
-        result.withdrawn += len(decisions.withdraw)
-        result.held += len(decisions.hold)
-        result.queued += len(decisions.queue) + len(decisions.digests)
-        result.digests += len(decisions.digests)
+        _apply(decisions, result)
 
 
-def _gate(*, now: datetime.datetime, result: SweepResult) -> None:
-    waiting = Notification.objects.filter(
+def _apply(decisions: _Decisions, result: SweepResult) -> None:
+    if decisions.withdraw:
+        Notification.objects.filter(id__in=decisions.withdraw).update(
+            state=NotificationState.WITHDRAWN
+        )
+    if decisions.hold:
+        Notification.objects.filter(id__in=decisions.hold).update(state=NotificationState.HELD)
+    _apply_queue(decisions.queue)
+    if decisions.digests:
+        _apply_digests(decisions.digests)
+    result.withdrawn += len(decisions.withdraw)
+    result.held += len(decisions.hold)
+    result.queued += len(decisions.queue) + len(decisions.digests)
+    result.digests += len(decisions.digests)
+
+
+def _waiting(now: datetime.datetime) -> QuerySet[Notification]:
+    return Notification.objects.filter(
         kind__in=PATIENT_KINDS,
         state__in=(NotificationState.PENDING, NotificationState.HELD),
         due_at__lte=now,
     )
+
+
+def _withdraw_outside_treatment(*, now: datetime.datetime, result: SweepResult) -> None:
+    """Nothing after an episode ends: one UPDATE withdraws whatever still waits for anyone who
+    is not in treatment now (the walk over patients in treatment never meets them)."""
+    in_treatment = active_episodes().filter(patient_id=OuterRef("recipient_id"))
+    result.withdrawn += (
+        _waiting(now).filter(~Exists(in_treatment)).update(state=NotificationState.WITHDRAWN)
+    )
+
+
+def _walk(*, now: datetime.datetime, result: SweepResult) -> None:
+    """Patients in treatment in batches (keyset on the patient id): for each batch, create
+    what is due, then decide everything waiting, with the batch's settings read once."""
+    rules = due_rules()
     last_patient_id = 0
     size = batch_size()
     while True:
-        patient_ids = list(
-            waiting.filter(recipient_id__gt=last_patient_id)
-            .order_by("recipient_id")
-            .values_list("recipient_id", flat=True)
-            .distinct()[:size]
+        patients = patient_settings(
+            active_episodes().filter(patient_id__gt=last_patient_id).order_by("patient_id")[:size]
         )
-        if not patient_ids:
+        if not patients:
             return
-        last_patient_id = patient_ids[-1]
         result.batches += 1
-        _gate_batch(patient_ids=patient_ids, now=now, result=result)
-        if len(patient_ids) < size:
+        last_patient_id = patients[-1].patient_id
+        _create_batch(patients=patients, rules=rules, now=now, result=result)
+        _gate_batch(patients=patients, now=now, result=result)
+        if len(patients) < size:
             return
 
 
@@ -426,6 +442,6 @@ def notifications_sweep(*, now: datetime.datetime) -> SweepResult:
         if not acquired:
             result.skipped = True
             return result
-        _create_due(now=now, result=result)
-        _gate(now=now, result=result)
+        _walk(now=now, result=result)
+        _withdraw_outside_treatment(now=now, result=result)
     return result
