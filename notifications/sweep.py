@@ -1,22 +1,13 @@
-"""The sweep: create due notifications, then let through only what each patient's limits allow.
+"""The sweep: create due notifications, and let through only what each patient's limits allow.
 
-One walk over the patients in treatment, in batches (keyset on the patient id), reads each
-batch's settings once, inserts what is due (one ``INSERT ... SELECT FROM unnest`` on PostgreSQL)
-and then decides everything waiting for those patients, in a fixed number of queries per batch;
-one last UPDATE withdraws what waits for anyone no longer in treatment. A sweep over 10,000
-patients costs ten times a sweep over 1,000 in queries only because it has ten times the batches
-(see ``bench/notifications.py``), and memory is bounded by the batch.
-
-The gate decides, per patient, for everything due and not yet sent:
-- withdraw it when the episode has ended, the kind is switched off, no channel is left, a daily
-  reminder's day is over, it is stale (today's mood is rated), or it has waited a week;
-- hold it before the episode's first day, in quiet hours, during a pause, or when the day's or
-  the week's budget is used up;
-- otherwise queue it for sending; several at once become one digest.
+One walk over the patients in treatment, in batches (keyset on the patient id): for each batch
+it reads the settings once, asks every rule what is due, reads what already waits for those
+patients, decides everything together (``notifications/gate.py``) and writes the decisions in
+a fixed number of statements: new rows are inserted already queued, held or in a digest (one
+``INSERT ... SELECT FROM unnest`` on PostgreSQL), waiting rows updated. One last UPDATE
+withdraws what waits for anyone no longer in treatment. Queries grow with the batches, not with
+the patients (``bench/notifications.py``), and memory is bounded by the batch.
 """
-
-# Size: over 400 lines (the sweep's batch stages, read in order); next to be split by noun
-# (tests/platform/test_code_shape.py).
 
 from __future__ import annotations
 
@@ -24,38 +15,24 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from enum import Enum
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
-from django.urls import reverse
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
-from notifications.messages import digest_text
+from notifications.gate import Decisions, decide, usage_for
 from notifications.models import (
-    BUDGETED_KINDS,
     PATIENT_KINDS,
     Notification,
-    NotificationKind,
+    NotificationChannel,
     NotificationState,
 )
 from notifications.preferences import PatientSettings, active_episodes, patient_settings
 from notifications.registry import due_rules
 from notifications.sources import DueNotification, DueRule
 
-# Daily reminders are about one day; once it is over they are withdrawn, not sent late.
-EXPIRES_WITH_THE_DAY = frozenset(
-    {
-        NotificationKind.MOOD_REMINDER,
-        NotificationKind.MODULE_NUDGE,
-        NotificationKind.APPOINTMENT_REMINDER,
-        NotificationKind.QUESTIONNAIRE_DUE,
-    }
-)
-# Anything else held back this long is withdrawn: a notice a week late helps no one.
-LONGEST_HOLD = datetime.timedelta(days=7)
-# Rows that count against the budget: queued, sent, or failed and about to be retried.
-USING_BUDGET = (NotificationState.QUEUED, NotificationState.SENT, NotificationState.FAILED)
 _SWEEP_LOCK_ID = 724_531_006
 
 
@@ -68,7 +45,6 @@ class SweepResult:
     digests: int = 0
     batches: int = 0
     skipped: bool = False
-    created_keys: list[str] = field(default_factory=list, repr=False)
 
 
 def batch_size() -> int:
@@ -93,30 +69,29 @@ def _sweep_lock() -> Iterator[bool]:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [_SWEEP_LOCK_ID])
 
 
-def _row_for(item: DueNotification, patient: PatientSettings) -> Notification:
+def _row_for(
+    item: DueNotification, patient: PatientSettings, now: datetime.datetime
+) -> Notification:
     return Notification(
         key=item.key,
         recipient_id=item.patient_id,
         patient_id=item.patient_id,
         kind=item.kind,
-        channel=patient.channel() or "in_app",
+        channel=patient.channel() or NotificationChannel.IN_APP,
         in_app=patient.in_app,
         subject=item.subject,
         body=item.body,
         link=item.link,
         due_at=item.due_at,
+        created_at=now,
         local_day=item.local_day,
     )
 
 
-def _create_batch(
-    *,
-    patients: list[PatientSettings],
-    rules: tuple[DueRule, ...],
-    now: datetime.datetime,
-    result: SweepResult,
-) -> None:
-    """Insert what is due for one batch of patients in treatment."""
+def _due(
+    *, patients: list[PatientSettings], rules: tuple[DueRule, ...], now: datetime.datetime
+) -> list[DueNotification]:
+    """What the rules say is due now for one batch of patients in treatment."""
     # Nothing is created for a patient who wants nothing, is on a pause, allows none, or whose
     # episode starts on a later day.
     eligible = []
@@ -129,62 +104,167 @@ def _create_batch(
             and not patient.is_paused(today)
         ):
             eligible.append(patient)
-    by_id = {patient.patient_id: patient for patient in eligible}
     items: list[DueNotification] = []
     for rule in rules:
         wanting = [patient for patient in eligible if patient.kind_on(rule.kind)]
         if wanting:
             items += rule.due(patients=wanting, now=now)
-    if items:
-        _insert_new(items, by_id, batch_size(), result)
+    return items
 
 
-def _insert_new(
-    items: list[DueNotification],
-    by_id: dict[int, PatientSettings],
-    size: int,
+def _sweep_batch(
+    *,
+    patients: list[PatientSettings],
+    rules: tuple[DueRule, ...],
+    now: datetime.datetime,
     result: SweepResult,
 ) -> None:
-    """Insert the due notifications that do not exist yet, by their unique keys."""
-    if connection.vendor == "postgresql":
-        created = _insert_postgresql([_values_for(item, by_id[item.patient_id]) for item in items])
-        result.created += len(created)
-        result.created_keys += created
-        return
-    existing = set(
-        Notification.objects.filter(key__in=[item.key for item in items]).values_list(
-            "key", flat=True
+    """Decide, for one batch of patients, what is newly due together with what already waits,
+    and write it: new rows are inserted already queued, held or part of a digest, so a row is
+    written once rather than inserted and then updated."""
+    by_id = {patient.patient_id: patient for patient in patients}
+    items = _due(patients=patients, rules=rules, now=now)
+    with transaction.atomic():
+        existing = _existing_keys([item.key for item in items])
+        new_rows = [
+            _row_for(item, by_id[item.patient_id], now)
+            for item in items
+            if item.key not in existing
+        ]
+        waiting = list(
+            _waiting(now)
+            .select_for_update(skip_locked=True)
+            .filter(recipient_id__in=list(by_id))
+            .order_by("recipient_id", "due_at", "id")
         )
-    )
-    new = [_row_for(item, by_id[item.patient_id]) for item in items if item.key not in existing]
-    # The unique key makes a race with another sweep harmless: the loser's rows are ignored.
-    Notification.objects.bulk_create(new, ignore_conflicts=True, batch_size=size)
-    result.created += len(new)
-    result.created_keys += [row.key for row in new]
+        if not waiting and not new_rows:
+            return
+        stale: set[int] = set()
+        for rule in rules:
+            stale |= rule.stale_ids(notifications=[row for row in waiting if row.kind == rule.kind])
+        earliest = min(patient.local_day(now) for patient in patients)
+        usage = usage_for(list(by_id), earliest - datetime.timedelta(days=6))
+        grouped: dict[int, list[Notification]] = defaultdict(list)
+        for row in waiting:
+            grouped[row.recipient_id].append(row)
+        for row in new_rows:
+            grouped[row.recipient_id].append(row)
+        decisions = Decisions()
+        for patient_id, rows in grouped.items():
+            # Due order; at the same moment what was waiting comes first (a stable sort).
+            rows.sort(key=lambda row: (row.due_at, row.id is None))
+            decide(
+                patient=by_id[patient_id],
+                rows=rows,
+                stale=stale,
+                usage=usage,
+                now=now,
+                decisions=decisions,
+            )
+        _write(decisions, result)
 
 
-def _values_for(item: DueNotification, patient: PatientSettings) -> dict[str, object]:
-    return {
-        "key": item.key,
-        "recipient_id": item.patient_id,
-        "patient_id": item.patient_id,
-        "kind": str(item.kind),
-        "channel": str(patient.channel() or "in_app"),
-        "in_app": patient.in_app,
-        "subject": item.subject,
-        "body": item.body,
-        "link": item.link,
-        "due_at": item.due_at,
-        "local_day": item.local_day,
-    }
+def _existing_keys(keys: list[str]) -> set[str]:
+    if not keys:
+        return set()
+    return set(Notification.objects.filter(key__in=keys).values_list("key", flat=True))
 
 
-def _insert_postgresql(rows: list[dict[str, object]]) -> list[str]:
+def _write(decisions: Decisions, result: SweepResult) -> None:
+    """The batch's decisions in a fixed number of statements, however many rows."""
+    withdraw = [row.id for row in decisions.withdraw if row.id is not None]
+    if withdraw:
+        Notification.objects.filter(id__in=withdraw).update(state=NotificationState.WITHDRAWN)
+    hold = [row.id for row in decisions.hold if row.id is not None]
+    if hold:
+        Notification.objects.filter(id__in=hold).update(state=NotificationState.HELD)
+    _queue_waiting([row for row in decisions.queue if row.id is not None])
+    if decisions.digests:
+        _create_digests(decisions.digests)
+    new_rows = [
+        row
+        for row in (
+            *decisions.withdraw,
+            *decisions.hold,
+            *decisions.queue,
+            *(part for _, parts in decisions.digests for part in parts),
+        )
+        if row.id is None
+    ]
+    if new_rows:
+        result.created += _insert(new_rows)
+    result.withdrawn += len(decisions.withdraw)
+    result.held += len(decisions.hold)
+    result.queued += len(decisions.queue) + len(decisions.digests)
+    result.digests += len(decisions.digests)
+
+
+def _queue_waiting(rows: list[Notification]) -> None:
+    """Queue rows with one UPDATE per (channel, in-app, budget day): a handful per batch,
+    however many rows (Django's bulk_update builds a CASE per row, which is slow)."""
+    groups: dict[tuple[str, bool, datetime.date | None], list[int]] = defaultdict(list)
+    for row in rows:
+        groups[(row.channel, row.in_app, row.budget_day)].append(row.id)
+    for (channel, in_app, budget_day), ids in groups.items():
+        Notification.objects.filter(id__in=ids).update(
+            state=NotificationState.QUEUED,
+            channel=channel,
+            in_app=in_app,
+            budget_day=budget_day,
+            next_attempt_at=None,
+        )
+
+
+def _create_digests(digests: list[tuple[Notification, list[Notification]]]) -> None:
+    """Create the digests and point their parts at them: new parts carry the digest's id into
+    their insert; parts already waiting are updated in one query, each finding its digest by
+    recipient among this batch's digest keys (a patient has at most one new digest a batch)."""
+    created = Notification.objects.bulk_create([digest for digest, _ in digests])
+    if any(digest.pk is None for digest in created):
+        # A database that cannot return ids from a multi-row insert: read them by key.
+        ids = dict(
+            Notification.objects.filter(key__in=[digest.key for digest in created]).values_list(
+                "key", "id"
+            )
+        )
+        for digest in created:
+            digest.pk = ids[digest.key]
+    for digest, parts in digests:
+        for part in parts:
+            part.digest_of_id = digest.pk
+    waiting_parts = [part.id for _, parts in digests for part in parts if part.id is not None]
+    if waiting_parts:
+        keys = [digest.key for digest, _ in digests]
+        Notification.objects.filter(id__in=waiting_parts).update(
+            state=NotificationState.DIGESTED,
+            digest_of=Subquery(
+                Notification.objects.filter(key__in=keys, recipient_id=OuterRef("recipient_id"))
+                .order_by()
+                .values("id")[:1]
+            ),
+        )
+
+
+def _insert(rows: list[Notification]) -> int:
+    """Insert new rows, skipping any whose key another writer took meanwhile; how many."""
+    if connection.vendor == "postgresql":
+        return _insert_postgresql(rows)
+    # The unique key makes a race with another writer harmless: the loser's rows are ignored.
+    before = Notification.objects.count()
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=batch_size())
+    return Notification.objects.count() - before
+
+
+def _plain(value: object) -> object:
+    # Choices are str enums; the database adapter wants their plain value.
+    return value.value if isinstance(value, Enum) else value
+
+
+def _insert_postgresql(rows: list[Notification]) -> int:
     """One ``INSERT ... SELECT FROM unnest(arrays) ON CONFLICT (key) DO NOTHING`` for the
-    batch, returning the keys it created. Django's bulk_create prepares every value of every
-    row in Python, which cost more than the rest of the sweep at 50,000 patients. A column
-    with one value for the whole batch (a rule's fixed wording, the model's defaults for
-    columns the sweep does not set) is sent once, not once per row."""
+    batch. Django's bulk_create prepares every value of every row in Python, which cost more
+    than the rest of the sweep at 50,000 patients. A column with one value for the whole batch
+    (a rule's fixed wording, the defaults) is sent once, not once per row."""
     fields = [field for field in Notification._meta.concrete_fields if not field.primary_key]
     columns: list[str] = []
     selected: list[str] = []
@@ -193,10 +273,7 @@ def _insert_postgresql(rows: list[dict[str, object]]) -> list[str]:
     array_params: list[list[object]] = []
     for model_field in fields:
         db_type = model_field.db_type(connection)
-        if model_field.attname in rows[0]:
-            values = [row[model_field.attname] for row in rows]
-        else:
-            values = [model_field.get_default()]
+        values = [_plain(getattr(row, model_field.attname)) for row in rows]
         columns.append(connection.ops.quote_name(str(model_field.column)))
         first = values[0]
         if model_field.name != "key" and all(value == first for value in values):
@@ -214,188 +291,11 @@ def _insert_postgresql(rows: list[dict[str, object]]) -> list[str]:
     sql = (
         f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
         f"SELECT {', '.join(selected)} FROM unnest({', '.join(arrays)}) AS batch ({names}) "
-        f"ON CONFLICT ({key}) DO NOTHING RETURNING {key}"
+        f"ON CONFLICT ({key}) DO NOTHING"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*scalar_params, *array_params])
-        return [row[0] for row in cursor.fetchall()]
-
-
-def _usage(patient_ids: list[int], since: datetime.date) -> dict[tuple[int, datetime.date], int]:
-    counts = (
-        Notification.objects.filter(
-            recipient_id__in=patient_ids,
-            kind__in=BUDGETED_KINDS,
-            state__in=USING_BUDGET,
-            budget_day__gte=since,
-        )
-        .values("recipient_id", "budget_day")
-        .annotate(count=Count("id"))
-    )
-    usage: dict[tuple[int, datetime.date], int] = {}
-    for row in counts:
-        day = row["budget_day"]
-        if day is not None:
-            usage[(row["recipient_id"], day)] = row["count"]
-    return usage
-
-
-@dataclass
-class _Decisions:
-    withdraw: list[int] = field(default_factory=list)
-    hold: list[int] = field(default_factory=list)
-    queue: list[Notification] = field(default_factory=list)
-    digests: list[tuple[Notification, list[Notification]]] = field(default_factory=list)
-
-
-# Length: the budget, quiet hours and digest rules decided together for one batch; their order
-# is the contract.
-def _decide(
-    *,
-    patient: PatientSettings,
-    rows: list[Notification],
-    stale: set[int],
-    usage: dict[tuple[int, datetime.date], int],
-    now: datetime.datetime,
-    decisions: _Decisions,
-) -> None:
-    today = patient.local_day(now)
-    channel = patient.channel()
-    keep: list[Notification] = []
-    for row in rows:
-        expired = (
-            row.kind in EXPIRES_WITH_THE_DAY and row.local_day is not None and row.local_day < today
-        ) or row.due_at < now - LONGEST_HOLD
-        if row.id in stale or channel is None or not patient.kind_on(row.kind) or expired:
-            decisions.withdraw.append(row.id)
-        else:
-            keep.append(row)
-    if not keep:
-        return
-    if not patient.has_started(today) or patient.is_paused(today) or patient.in_quiet_hours(now):
-        decisions.hold += [row.id for row in keep]
-        return
-    used_today = usage.get((patient.patient_id, today), 0)
-    used_this_week = sum(
-        usage.get((patient.patient_id, today - datetime.timedelta(days=back)), 0)
-        for back in range(7)
-    )
-    if used_today >= patient.daily_max or used_this_week >= patient.weekly_max:
-        decisions.hold += [row.id for row in keep]
-        return
-    assert channel is not None
-    if len(keep) == 1:
-        row = keep[0]
-        row.state = NotificationState.QUEUED
-        row.channel = channel
-        row.in_app = patient.in_app
-        row.budget_day = today
-        row.next_attempt_at = None
-        decisions.queue.append(row)
-        return
-    subject, body = digest_text(keep)
-    digest = Notification(
-        key=f"digest:{patient.patient_id}:{keep[0].id}",
-        recipient_id=patient.patient_id,
-        patient_id=patient.patient_id,
-        kind=NotificationKind.DIGEST,
-        channel=channel,
-        in_app=patient.in_app,
-        state=NotificationState.QUEUED,
-        subject=subject,
-        body=body,
-        link=reverse("notifications:inbox"),
-        due_at=now,
-        created_at=now,
-        local_day=today,
-        budget_day=today,
-    )
-    decisions.digests.append((digest, keep))
-
-
-def _apply_queue(rows: list[Notification]) -> None:
-    """Queue rows with one UPDATE per (channel, in-app, budget day): a handful per batch,
-    however many rows (Django's bulk_update builds a CASE per row, which is slow)."""
-    groups: dict[tuple[str, bool, datetime.date | None], list[int]] = defaultdict(list)
-    for row in rows:
-        groups[(row.channel, row.in_app, row.budget_day)].append(row.id)
-    for (channel, in_app, budget_day), ids in groups.items():
-        Notification.objects.filter(id__in=ids).update(
-            state=NotificationState.QUEUED,
-            channel=channel,
-            in_app=in_app,
-            budget_day=budget_day,
-            next_attempt_at=None,
-        )
-
-
-def _apply_digests(digests: list[tuple[Notification, list[Notification]]]) -> None:
-    """Create the digests and point their parts at them, in three queries for the batch.
-
-    A patient has at most one new digest per batch, so each part finds its digest by recipient
-    among this batch's digest keys."""
-    Notification.objects.bulk_create([digest for digest, _ in digests])
-    keys = [digest.key for digest, _ in digests]
-    part_ids = [part.id for _, parts in digests for part in parts]
-    Notification.objects.filter(id__in=part_ids).update(
-        state=NotificationState.DIGESTED,
-        digest_of=Subquery(
-            Notification.objects.filter(key__in=keys, recipient_id=OuterRef("recipient_id"))
-            .order_by()
-            .values("id")[:1]
-        ),
-    )
-
-
-def _gate_batch(
-    *, patients: list[PatientSettings], now: datetime.datetime, result: SweepResult
-) -> None:
-    """Decide everything waiting for one batch of patients in treatment."""
-    by_id = {patient.patient_id: patient for patient in patients}
-    with transaction.atomic():
-        rows = list(
-            _waiting(now)
-            .select_for_update(skip_locked=True)
-            .filter(recipient_id__in=list(by_id))
-            .order_by("recipient_id", "due_at", "id")
-        )
-        if not rows:
-            return
-        stale: set[int] = set()
-        for rule in due_rules():
-            stale |= rule.stale_ids(notifications=[row for row in rows if row.kind == rule.kind])
-        earliest = min(patient.local_day(now) for patient in patients)
-        usage = _usage(list(by_id), earliest - datetime.timedelta(days=6))
-        grouped: dict[int, list[Notification]] = defaultdict(list)
-        for row in rows:
-            grouped[row.recipient_id].append(row)
-        decisions = _Decisions()
-        for patient_id, patient_rows in grouped.items():
-            _decide(
-                patient=by_id[patient_id],
-                rows=patient_rows,
-                stale=stale,
-                usage=usage,
-                now=now,
-                decisions=decisions,
-            )
-        _apply(decisions, result)
-
-
-def _apply(decisions: _Decisions, result: SweepResult) -> None:
-    if decisions.withdraw:
-        Notification.objects.filter(id__in=decisions.withdraw).update(
-            state=NotificationState.WITHDRAWN
-        )
-    if decisions.hold:
-        Notification.objects.filter(id__in=decisions.hold).update(state=NotificationState.HELD)
-    _apply_queue(decisions.queue)
-    if decisions.digests:
-        _apply_digests(decisions.digests)
-    result.withdrawn += len(decisions.withdraw)
-    result.held += len(decisions.hold)
-    result.queued += len(decisions.queue) + len(decisions.digests)
-    result.digests += len(decisions.digests)
+        return int(cursor.rowcount)
 
 
 def _waiting(now: datetime.datetime) -> QuerySet[Notification]:
@@ -429,8 +329,7 @@ def _walk(*, now: datetime.datetime, result: SweepResult) -> None:
             return
         result.batches += 1
         last_patient_id = patients[-1].patient_id
-        _create_batch(patients=patients, rules=rules, now=now, result=result)
-        _gate_batch(patients=patients, now=now, result=result)
+        _sweep_batch(patients=patients, rules=rules, now=now, result=result)
         if len(patients) < size:
             return
 
