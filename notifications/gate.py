@@ -47,6 +47,34 @@ USING_BUDGET = (NotificationState.QUEUED, NotificationState.SENT, NotificationSt
 Usage = dict[tuple[int, datetime.date], int]
 
 
+@dataclass(slots=True)
+class NewNotification:
+    """A notification due now and not yet inserted: the columns the sweep sets (the rest take
+    the model's defaults at insert). Plain values, so that a batch of thousands costs little
+    to build; the gate decides it exactly as a waiting ``Notification``."""
+
+    key: str
+    recipient_id: int
+    patient_id: int
+    kind: str
+    channel: str
+    in_app: bool
+    subject: str
+    body: str
+    link: str
+    due_at: datetime.datetime
+    created_at: datetime.datetime
+    local_day: datetime.date | None
+    state: str = NotificationState.PENDING.value
+    budget_day: datetime.date | None = None
+    next_attempt_at: datetime.datetime | None = None
+    digest_of_id: int | None = None
+    id: None = None
+
+
+Row = Notification | NewNotification
+
+
 def usage_for(patient_ids: list[int], since: datetime.date) -> Usage:
     """Budgeted notifications per (patient, budget day) from ``since``: one grouped query."""
     counts = (
@@ -71,19 +99,19 @@ def usage_for(patient_ids: list[int], since: datetime.date) -> Usage:
 class Decisions:
     """The rows decided for a batch, each with its new state set on it."""
 
-    withdraw: list[Notification] = field(default_factory=list)
-    hold: list[Notification] = field(default_factory=list)
-    queue: list[Notification] = field(default_factory=list)
-    digests: list[tuple[Notification, list[Notification]]] = field(default_factory=list)
+    withdraw: list[Row] = field(default_factory=list)
+    hold: list[Row] = field(default_factory=list)
+    queue: list[Row] = field(default_factory=list)
+    digests: list[tuple[Notification, list[Row]]] = field(default_factory=list)
 
 
-def digest_key(*, patient_id: int, first: Notification) -> str:
+def digest_key(*, patient_id: int, first: Row) -> str:
     """A digest's unique key, from its first part's key (unique, and known before the part is
     inserted), hashed so that the key's length stays fixed."""
     return f"digest:{patient_id}:{hashlib.sha256(first.key.encode()).hexdigest()[:32]}"
 
 
-def _mark(rows: list[Notification], state: str) -> list[Notification]:
+def _mark(rows: list[Row], state: str) -> list[Row]:
     for row in rows:
         row.state = state
     return rows
@@ -94,7 +122,7 @@ def _mark(rows: list[Notification], state: str) -> list[Notification]:
 def decide(
     *,
     patient: PatientSettings,
-    rows: list[Notification],
+    rows: list[Row],
     stale: set[int],
     usage: Usage,
     now: datetime.datetime,
@@ -103,19 +131,19 @@ def decide(
     """Decide one patient's ``rows`` (in due order) into ``decisions``."""
     today = patient.local_day(now)
     channel = patient.channel()
-    keep: list[Notification] = []
+    keep: list[Row] = []
     for row in rows:
         expired = (
             row.kind in EXPIRES_WITH_THE_DAY and row.local_day is not None and row.local_day < today
         ) or row.due_at < now - LONGEST_HOLD
         if row.id in stale or channel is None or not patient.kind_on(row.kind) or expired:
-            decisions.withdraw += _mark([row], NotificationState.WITHDRAWN)
+            decisions.withdraw += _mark([row], NotificationState.WITHDRAWN.value)
         else:
             keep.append(row)
     if not keep:
         return
     if not patient.has_started(today) or patient.is_paused(today) or patient.in_quiet_hours(now):
-        decisions.hold += _mark(keep, NotificationState.HELD)
+        decisions.hold += _mark(keep, NotificationState.HELD.value)
         return
     used_today = usage.get((patient.patient_id, today), 0)
     used_this_week = sum(
@@ -123,15 +151,15 @@ def decide(
         for back in range(7)
     )
     if used_today >= patient.daily_max or used_this_week >= patient.weekly_max:
-        decisions.hold += _mark(keep, NotificationState.HELD)
+        decisions.hold += _mark(keep, NotificationState.HELD.value)
         return
     assert channel is not None
     for row in keep:
-        row.channel = channel
+        row.channel = str(channel)
         row.in_app = patient.in_app
     if len(keep) == 1:
         row = keep[0]
-        row.state = NotificationState.QUEUED
+        row.state = NotificationState.QUEUED.value
         row.budget_day = today
         row.next_attempt_at = None
         decisions.queue.append(row)
@@ -153,4 +181,4 @@ def decide(
         local_day=today,
         budget_day=today,
     )
-    decisions.digests.append((digest, _mark(keep, NotificationState.DIGESTED)))
+    decisions.digests.append((digest, _mark(keep, NotificationState.DIGESTED.value)))

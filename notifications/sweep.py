@@ -16,13 +16,14 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from enum import Enum
+from dataclasses import fields as dataclass_fields
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
-from notifications.gate import Decisions, decide, usage_for
+from notifications.gate import Decisions, NewNotification, Row, decide, usage_for
 from notifications.models import (
     PATIENT_KINDS,
     Notification,
@@ -34,6 +35,8 @@ from notifications.registry import due_rules
 from notifications.sources import DueNotification, DueRule
 
 _SWEEP_LOCK_ID = 724_531_006
+# The columns a new row sets (the id comes from the database).
+_NEW_COLUMNS = frozenset(field.name for field in dataclass_fields(NewNotification)) - {"id"}
 
 
 @dataclass
@@ -71,13 +74,13 @@ def _sweep_lock() -> Iterator[bool]:
 
 def _row_for(
     item: DueNotification, patient: PatientSettings, now: datetime.datetime
-) -> Notification:
-    return Notification(
+) -> NewNotification:
+    return NewNotification(
         key=item.key,
         recipient_id=item.patient_id,
         patient_id=item.patient_id,
-        kind=item.kind,
-        channel=patient.channel() or NotificationChannel.IN_APP,
+        kind=str(item.kind),
+        channel=str(patient.channel() or NotificationChannel.IN_APP),
         in_app=patient.in_app,
         subject=item.subject,
         body=item.body,
@@ -144,10 +147,9 @@ def _sweep_batch(
             stale |= rule.stale_ids(notifications=[row for row in waiting if row.kind == rule.kind])
         earliest = min(patient.local_day(now) for patient in patients)
         usage = usage_for(list(by_id), earliest - datetime.timedelta(days=6))
-        grouped: dict[int, list[Notification]] = defaultdict(list)
-        for row in waiting:
-            grouped[row.recipient_id].append(row)
-        for row in new_rows:
+        grouped: dict[int, list[Row]] = defaultdict(list)
+        candidates: list[Row] = [*waiting, *new_rows]
+        for row in candidates:
             grouped[row.recipient_id].append(row)
         decisions = Decisions()
         for patient_id, rows in grouped.items():
@@ -189,7 +191,7 @@ def _write(decisions: Decisions, result: SweepResult) -> None:
             *decisions.queue,
             *(part for _, parts in decisions.digests for part in parts),
         )
-        if row.id is None
+        if isinstance(row, NewNotification)
     ]
     if new_rows:
         result.created += _insert(new_rows)
@@ -199,12 +201,13 @@ def _write(decisions: Decisions, result: SweepResult) -> None:
     result.digests += len(decisions.digests)
 
 
-def _queue_waiting(rows: list[Notification]) -> None:
+def _queue_waiting(rows: list[Row]) -> None:
     """Queue rows with one UPDATE per (channel, in-app, budget day): a handful per batch,
     however many rows (Django's bulk_update builds a CASE per row, which is slow)."""
     groups: dict[tuple[str, bool, datetime.date | None], list[int]] = defaultdict(list)
     for row in rows:
-        groups[(row.channel, row.in_app, row.budget_day)].append(row.id)
+        if row.id is not None:
+            groups[(row.channel, row.in_app, row.budget_day)].append(row.id)
     for (channel, in_app, budget_day), ids in groups.items():
         Notification.objects.filter(id__in=ids).update(
             state=NotificationState.QUEUED,
@@ -215,7 +218,7 @@ def _queue_waiting(rows: list[Notification]) -> None:
         )
 
 
-def _create_digests(digests: list[tuple[Notification, list[Notification]]]) -> None:
+def _create_digests(digests: list[tuple[Notification, list[Row]]]) -> None:
     """Create the digests and point their parts at them: new parts carry the digest's id into
     their insert; parts already waiting are updated in one query, each finding its digest by
     recipient among this batch's digest keys (a patient has at most one new digest a batch)."""
@@ -245,22 +248,21 @@ def _create_digests(digests: list[tuple[Notification, list[Notification]]]) -> N
         )
 
 
-def _insert(rows: list[Notification]) -> int:
+def _insert(rows: list[NewNotification]) -> int:
     """Insert new rows, skipping any whose key another writer took meanwhile; how many."""
     if connection.vendor == "postgresql":
         return _insert_postgresql(rows)
     # The unique key makes a race with another writer harmless: the loser's rows are ignored.
     before = Notification.objects.count()
-    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=batch_size())
+    Notification.objects.bulk_create(
+        [Notification(**{name: getattr(row, name) for name in _NEW_COLUMNS}) for row in rows],
+        ignore_conflicts=True,
+        batch_size=batch_size(),
+    )
     return Notification.objects.count() - before
 
 
-def _plain(value: object) -> object:
-    # Choices are str enums; the database adapter wants their plain value.
-    return value.value if isinstance(value, Enum) else value
-
-
-def _insert_postgresql(rows: list[Notification]) -> int:
+def _insert_postgresql(rows: list[NewNotification]) -> int:
     """One ``INSERT ... SELECT FROM unnest(arrays) ON CONFLICT (key) DO NOTHING`` for the
     batch. Django's bulk_create prepares every value of every row in Python, which cost more
     than the rest of the sweep at 50,000 patients. A column with one value for the whole batch
@@ -269,11 +271,14 @@ def _insert_postgresql(rows: list[Notification]) -> int:
     columns: list[str] = []
     selected: list[str] = []
     arrays: list[str] = []
-    scalar_params: list[object] = []
-    array_params: list[list[object]] = []
+    scalar_params: list[Any] = []
+    array_params: list[list[Any]] = []
     for model_field in fields:
         db_type = model_field.db_type(connection)
-        values = [_plain(getattr(row, model_field.attname)) for row in rows]
+        if model_field.attname in _NEW_COLUMNS:
+            values = [getattr(row, model_field.attname) for row in rows]
+        else:
+            values = [model_field.get_default()]
         columns.append(connection.ops.quote_name(str(model_field.column)))
         first = values[0]
         if model_field.name != "key" and all(value == first for value in values):
