@@ -212,6 +212,9 @@ CACHES: dict[str, dict[str, Any]] = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bcbt"}
     )
 }
+# A service admin's whole-service view keeps the service's need order this long; open risk
+# flags are read live on every page (clinician/service_view.py).
+CASELOAD_ORDER_CACHE_SECONDS = env.int("CASELOAD_ORDER_CACHE_SECONDS", default=60)
 
 # --- Who you are: users, passwords, sign-in -----------------------------------------------
 
