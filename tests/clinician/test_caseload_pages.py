@@ -143,3 +143,22 @@ def test_service_view_builds_only_the_rows_of_its_page(
     monkeypatch.setattr(service_view, "caseload_build", counting_build)
     assert len(_names_on(service_admin_client, "/clinician/?page=2")) == 5
     assert built == [5]
+
+
+def test_beat_keeps_a_looked_at_service_order_fresh(service, pwp, service_admin_client) -> None:
+    from clinician.service_view import service_orders_refresh
+
+    _episodes(service, pwp, 3)
+    assert "3 patients" in service_admin_client.get("/clinician/").content.decode()
+    _episodes(service, pwp, 2, prefix="late")
+    # The kept order does not know the two new patients until beat rebuilds it.
+    assert "3 patients" in service_admin_client.get("/clinician/").content.decode()
+    assert service_orders_refresh(now=timezone.now()) == 1
+    assert "5 patients" in service_admin_client.get("/clinician/").content.decode()
+
+
+def test_an_order_nobody_looks_at_is_not_rebuilt(service, pwp) -> None:
+    from clinician.service_view import service_orders_refresh
+
+    _episodes(service, pwp, 3)
+    assert service_orders_refresh(now=timezone.now()) == 0
