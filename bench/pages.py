@@ -68,15 +68,22 @@ def _add_patients(*, service: Any, pwp: Any, start: int, stop: int, mood_days: i
     return users
 
 
-def _time(client: Client, url: str, *, clear_cache: bool = False) -> dict[str, Any]:
-    from django.core.cache import cache
+def _time_order_refresh() -> dict[str, Any]:
+    from clinician.service_view import service_orders_refresh
 
+    seconds = []
+    for _ in range(3):
+        started = time.perf_counter()
+        assert service_orders_refresh(now=timezone.now()) >= 1
+        seconds.append(time.perf_counter() - started)
+    return {"median": statistics.median(seconds), "low": min(seconds), "high": max(seconds)}
+
+
+def _time(client: Client, url: str) -> dict[str, Any]:
     client.get(url)  # warm: template loading, the first query plans
     seconds = []
     body = b""
     for _ in range(REPEATS):
-        if clear_cache:
-            cache.clear()
         started = time.perf_counter()
         response = client.get(url)
         seconds.append(time.perf_counter() - started)
@@ -139,10 +146,14 @@ def run() -> list[tuple[str, dict[str, Any]]]:
         row = _time(admin_client, "/clinician/")
         results.append((f"service view, {service_size} patients", row))
         _print(f"Service view, {service_size} patients", row)
-        # Once a minute a page rebuilds the service's need order (clinician/service_view.py).
-        rebuilt = _time(admin_client, "/clinician/?page=2", clear_cache=True)
-        results.append((f"service view, {service_size}, order rebuilt", rebuilt))
-        _print("  same, order rebuilt (once a minute)", rebuilt)
+        # Beat rebuilds the service's need order once a minute, off the request
+        # (clinician/service_view.py): its cost, on the worker.
+        rebuilt = _time_order_refresh()
+        results.append((f"service order rebuilt, {service_size} patients", rebuilt))
+        print(
+            f"  {'Its need order rebuilt by beat (worker)':42} {rebuilt['median'] * 1000:7.0f} ms"
+            f" ({rebuilt['low'] * 1000:.0f}-{rebuilt['high'] * 1000:.0f}), once a minute"
+        )
         if row["bytes"] > TARGET_SERVICE_BYTES:
             print(f"  Service view is OVER {TARGET_SERVICE_BYTES / 1000:.0f} KB of HTML")
         first = User.objects.get(username="bench-page-00000")
