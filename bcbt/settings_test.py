@@ -37,7 +37,3 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Tests run with debug off, as production does; seed_demo refuses that outside tests.
 BCBT_SEED_DEMO_ALLOWED = True
-
-# Parallel test processes (pytest-xdist) share one Redis database but not one PostgreSQL
-# database: their rows have the same ids, so their cache entries need names of their own.
-CACHES["default"]["KEY_PREFIX"] = f"bcbt-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"  # noqa: F405
