@@ -217,6 +217,9 @@ CACHES: dict[str, dict[str, Any]] = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bcbt"}
     )
 }
+# How often beat rebuilds the need order of a service whose whole-service view is open; open risk
+# flags are read live on every page (clinician/service_view.py).
+CASELOAD_ORDER_CACHE_SECONDS = env.int("CASELOAD_ORDER_CACHE_SECONDS", default=60)
 
 # --- Who you are: users, passwords, sign-in -----------------------------------------------
 
@@ -556,6 +559,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "safety-escalate-overdue-risk-flags": {
         "task": "safety.tasks.risk_flags_escalate",
         "schedule": env.float("BCBT_RISK_ESCALATION_SWEEP_SECONDS", default=300.0),
+    },
+    # The need order of each service whose whole-service view is open (clinician/service_view.py).
+    "clinician-service-orders-refresh": {
+        "task": "clinician.service_orders_refresh",
+        "schedule": float(CASELOAD_ORDER_CACHE_SECONDS),
+        "options": {"expires": CASELOAD_ORDER_CACHE_SECONDS * 0.9},
     },
     "notifications-sweep": {
         "task": "notifications.sweep",

@@ -192,9 +192,17 @@ def caseload_rows_chart(*, rows: list[CaseloadRow], now: datetime.datetime) -> N
 # Complexity: The need order is a list of rules read together; splitting it would scatter the one
 # rule a PWP must be able to check.
 def caseload_build(  # noqa: C901
-    *, staff: User, now: datetime.datetime, search: str = "", show: str = "all"
+    *,
+    staff: User,
+    now: datetime.datetime,
+    search: str = "",
+    show: str = "all",
+    episode_ids: list[int] | None = None,
 ) -> list[CaseloadRow]:
     episodes = caseload_for_staff(staff=staff)
+    # Only these episodes (a page of the service view, clinician/service_view.py).
+    if episode_ids is not None:
+        episodes = episodes.filter(pk__in=episode_ids)
     if search.strip():
         term = search.strip()
         episodes = episodes.filter(

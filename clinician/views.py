@@ -23,6 +23,7 @@ from clinician.selectors import (
     session_roles,
     task_candidates,
 )
+from clinician.service_view import service_caseload_page
 from clinician.services import (
     TaskInput,
     brief_mark_reviewed,
@@ -48,9 +49,12 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
     except ValueError:
         page_number = 1
     staff = request.user
-    page = caseload_page(
-        staff=staff, now=timezone.now(), search=search, show=show, page=page_number
-    )
+    if staff.role == Role.SERVICE_ADMIN and staff.service_id is not None and not search:
+        page = service_caseload_page(staff=staff, now=timezone.now(), show=show, page=page_number)
+    else:
+        page = caseload_page(
+            staff=staff, now=timezone.now(), search=search, show=show, page=page_number
+        )
     # A caseload shows names, mood and flags: a staff read of patient data. One event per page,
     # with counts only: never the search text, which is a patient's name.
     audit_event_record(

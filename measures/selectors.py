@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 from django.db.models import F, Max, QuerySet
@@ -247,13 +248,38 @@ def latest_scores_for_episodes(*, episode_ids: Iterable[int]) -> dict[int, dict[
     return latest
 
 
+def _episodes_with_a_session_soon(episode_days: Mapping[int, datetime.date]) -> list[int]:
+    """Most of a sweep batch has no session in the next two days: one narrow query over the
+    appointments keeps the rest of the work to the few who have (a day either side covers
+    every time zone)."""
+    if not episode_days:
+        return []
+    soonest = datetime.datetime.combine(
+        min(episode_days.values()) - datetime.timedelta(days=1), datetime.time(0, 0), tzinfo=UTC
+    )
+    latest = datetime.datetime.combine(
+        max(episode_days.values()) + datetime.timedelta(days=3), datetime.time(0, 0), tzinfo=UTC
+    )
+    return list(
+        Appointment.objects.filter(
+            episode_id__in=list(episode_days),
+            status=AppointmentStatus.SCHEDULED,
+            scheduled_at__gte=soonest,
+            scheduled_at__lt=latest,
+        )
+        .order_by()
+        .values_list("episode_id", flat=True)
+        .distinct()
+    )
+
+
 # Length: one set-based query per instrument for a whole sweep batch, with the window rules
 # beside it.
 def episodes_with_questionnaire_due(*, episode_days: Mapping[int, datetime.date]) -> set[int]:
     """Notification rule provider (registered in measures/reminders.py): episodes whose next
     session is on the patient's local day or the day after and who have not yet answered
-    everything due before it. Three queries for the whole batch."""
-    ids = list(episode_days)
+    everything due before it. Four queries for the whole batch."""
+    ids = _episodes_with_a_session_soon(episode_days)
     if not ids:
         return set()
     episodes = {
@@ -269,7 +295,8 @@ def episodes_with_questionnaire_due(*, episode_days: Mapping[int, datetime.date]
         appointments[appointment.episode_id].append(appointment)
     wanted: dict[int, tuple[datetime.datetime, set[str]]] = {}
     configurations: dict[int, MeasuresConfiguration] = {}
-    for episode_id, local_day in episode_days.items():
+    for episode_id in ids:
+        local_day = episode_days[episode_id]
         episode = episodes.get(episode_id)
         if episode is None:
             continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from django.urls import reverse
 
@@ -73,7 +74,11 @@ def compose(*, notification: Notification, parts: Sequence[Notification] = ()) -
     )
 
 
-def digest_text(parts: Sequence[Notification]) -> tuple[str, str]:
+class _Titled(Protocol):
+    subject: str
+
+
+def digest_text(parts: Sequence[_Titled]) -> tuple[str, str]:
     """Subject and body of a digest that stands for several notifications."""
     subject = f"You have {len(parts)} things to look at"
     body = "\n".join(f"- {part.subject}" for part in parts)

@@ -85,6 +85,7 @@ class PatientSettings:
     patient_id: int
     episode_id: int
     service_id: int
+    started_on: datetime.date
     zone: zoneinfo.ZoneInfo
     has_email: bool
     has_phone: bool
@@ -100,8 +101,6 @@ class PatientSettings:
     kinds_on: frozenset[str]
     email_allowed: bool
     sms_allowed: bool
-    # The episode's first day, in the patient's own calendar: nothing is due before it.
-    started_on: datetime.date
 
     def local_now(self, now: datetime.datetime) -> datetime.datetime:
         return now.astimezone(self.zone)
@@ -113,13 +112,13 @@ class PatientSettings:
         moment = self.local_now(now).time()
         return any(in_window(moment, start, end) for start, end in self.quiet_windows)
 
+    def has_started(self, day: datetime.date) -> bool:
+        """Whether the episode has begun by the patient's local ``day``: an episode opened
+        ahead of its start date sends nothing before it."""
+        return day >= self.started_on
+
     def is_paused(self, day: datetime.date) -> bool:
         return self.paused_until is not None and day <= self.paused_until
-
-    def has_started(self, day: datetime.date) -> bool:
-        """Whether treatment has begun by the patient's local ``day`` (an episode may be opened
-        for a later start date; the patient hears nothing from us before it)."""
-        return self.started_on <= day
 
     def kind_on(self, kind: str) -> bool:
         return kind in self.kinds_on
@@ -193,6 +192,7 @@ def _settings_from_values(row: dict[str, Any]) -> PatientSettings:
         patient_id=row["patient_id"],
         episode_id=row["id"],
         service_id=row["service_id"],
+        started_on=row["started_on"],
         zone=zoneinfo.ZoneInfo(row["patient__time_zone"]),
         has_email=bool(row["patient__email"]),
         has_phone=bool(row["patient__phone_number"]),
@@ -208,7 +208,6 @@ def _settings_from_values(row: dict[str, Any]) -> PatientSettings:
         kinds_on=kinds_on,
         email_allowed=_pick(row[f"{_POLICY}email_allowed"], True),
         sms_allowed=_pick(row[f"{_POLICY}sms_allowed"], True),
-        started_on=row["started_on"],
     )
 
 

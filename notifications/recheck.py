@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count
 
+from notifications.gate import EXPIRES_WITH_THE_DAY, LONGEST_HOLD
 from notifications.models import BUDGETED_KINDS, Notification, NotificationKind, NotificationState
 from notifications.preferences import PatientSettings, in_window, patient_settings_by_id
 from notifications.registry import rule_for
-from notifications.sweep import EXPIRES_WITH_THE_DAY, LONGEST_HOLD
 
 USING_BUDGET = (NotificationState.SENT, NotificationState.FAILED, NotificationState.SENDING)
 

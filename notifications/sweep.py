@@ -1,18 +1,13 @@
-"""The sweep: create due notifications, then let through only what each patient's limits allow.
+"""The sweep: create due notifications, and let through only what each patient's limits allow.
 
-Both halves walk patients in batches (keyset on the patient id) and do a fixed number of queries
-per batch, so a sweep over 10,000 patients costs ten times a sweep over 1,000 in queries only
-because it has ten times the batches (see ``bench/notifications.py``).
-
-The gate decides, per patient, for everything due and not yet sent:
-- withdraw it when the episode has ended, the kind is switched off, no channel is left, a daily
-  reminder's day is over, it is stale (today's mood is rated), or it has waited a week;
-- hold it in quiet hours, during a pause, or when the day's or the week's budget is used up;
-- otherwise queue it for sending; several at once become one digest.
+One walk over the patients in treatment, in batches (keyset on the patient id): for each batch
+it reads the settings once, asks every rule what is due, reads what already waits for those
+patients, decides everything together (``notifications/gate.py``) and writes the decisions in
+a fixed number of statements: new rows are inserted already queued, held or in a digest (one
+``INSERT ... SELECT FROM unnest`` on PostgreSQL), waiting rows updated. One last UPDATE
+withdraws what waits for anyone no longer in treatment. Queries grow with the batches, not with
+the patients (``bench/notifications.py``), and memory is bounded by the batch.
 """
-
-# Size: over 400 lines (the sweep's batch stages, read in order); next to be split by noun
-# (tests/platform/test_code_shape.py).
 
 from __future__ import annotations
 
@@ -20,39 +15,28 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, OuterRef, Subquery
-from django.urls import reverse
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
-from notifications.messages import digest_text
+from notifications.gate import Decisions, NewNotification, Row, decide, usage_for
 from notifications.models import (
-    BUDGETED_KINDS,
     PATIENT_KINDS,
     Notification,
-    NotificationKind,
+    NotificationChannel,
     NotificationState,
 )
 from notifications.preferences import PatientSettings, active_episodes, patient_settings
 from notifications.registry import due_rules
-from notifications.sources import DueNotification
+from notifications.sources import DueNotification, DueRule
 
-# Daily reminders are about one day; once it is over they are withdrawn, not sent late.
-EXPIRES_WITH_THE_DAY = frozenset(
-    {
-        NotificationKind.MOOD_REMINDER,
-        NotificationKind.MODULE_NUDGE,
-        NotificationKind.APPOINTMENT_REMINDER,
-        NotificationKind.QUESTIONNAIRE_DUE,
-    }
-)
-# Anything else held back this long is withdrawn: a notice a week late helps no one.
-LONGEST_HOLD = datetime.timedelta(days=7)
-# Rows that count against the budget: queued, sent, or failed and about to be retried.
-USING_BUDGET = (NotificationState.QUEUED, NotificationState.SENT, NotificationState.FAILED)
 _SWEEP_LOCK_ID = 724_531_006
+# The columns a new row sets (the id comes from the database).
+_NEW_COLUMNS = frozenset(field.name for field in dataclass_fields(NewNotification)) - {"id"}
 
 
 @dataclass
@@ -64,7 +48,6 @@ class SweepResult:
     digests: int = 0
     batches: int = 0
     skipped: bool = False
-    created_keys: list[str] = field(default_factory=list, repr=False)
 
 
 def batch_size() -> int:
@@ -89,23 +72,257 @@ def _sweep_lock() -> Iterator[bool]:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [_SWEEP_LOCK_ID])
 
 
-def _row_for(item: DueNotification, patient: PatientSettings) -> Notification:
-    return Notification(
+def _row_for(
+    item: DueNotification, patient: PatientSettings, now: datetime.datetime
+) -> NewNotification:
+    return NewNotification(
         key=item.key,
         recipient_id=item.patient_id,
         patient_id=item.patient_id,
-        kind=item.kind,
-        channel=patient.channel() or "in_app",
+        kind=str(item.kind),
+        channel=str(patient.channel() or NotificationChannel.IN_APP),
         in_app=patient.in_app,
         subject=item.subject,
         body=item.body,
         link=item.link,
         due_at=item.due_at,
+        created_at=now,
         local_day=item.local_day,
     )
 
 
-def _create_due(*, now: datetime.datetime, result: SweepResult) -> None:
+def _due(
+    *, patients: list[PatientSettings], rules: tuple[DueRule, ...], now: datetime.datetime
+) -> list[DueNotification]:
+    """What the rules say is due now for one batch of patients in treatment."""
+    # Nothing is created for a patient who wants nothing, is on a pause, allows none, or whose
+    # episode starts on a later day.
+    eligible = []
+    for patient in patients:
+        today = patient.local_day(now)
+        if (
+            patient.channel() is not None
+            and patient.weekly_max > 0
+            and patient.has_started(today)
+            and not patient.is_paused(today)
+        ):
+            eligible.append(patient)
+    items: list[DueNotification] = []
+    for rule in rules:
+        wanting = [patient for patient in eligible if patient.kind_on(rule.kind)]
+        if wanting:
+            items += rule.due(patients=wanting, now=now)
+    return items
+
+
+def _sweep_batch(
+    *,
+    patients: list[PatientSettings],
+    rules: tuple[DueRule, ...],
+    now: datetime.datetime,
+    result: SweepResult,
+) -> None:
+    """Decide, for one batch of patients, what is newly due together with what already waits,
+    and write it: new rows are inserted already queued, held or part of a digest, so a row is
+    written once rather than inserted and then updated."""
+    by_id = {patient.patient_id: patient for patient in patients}
+    items = _due(patients=patients, rules=rules, now=now)
+    with transaction.atomic():
+        existing = _existing_keys([item.key for item in items])
+        new_rows = [
+            _row_for(item, by_id[item.patient_id], now)
+            for item in items
+            if item.key not in existing
+        ]
+        waiting = list(
+            _waiting(now)
+            .select_for_update(skip_locked=True)
+            .filter(recipient_id__in=list(by_id))
+            .order_by("recipient_id", "due_at", "id")
+        )
+        if not waiting and not new_rows:
+            return
+        stale: set[int] = set()
+        for rule in rules:
+            stale |= rule.stale_ids(notifications=[row for row in waiting if row.kind == rule.kind])
+        earliest = min(patient.local_day(now) for patient in patients)
+        usage = usage_for(list(by_id), earliest - datetime.timedelta(days=6))
+        grouped: dict[int, list[Row]] = defaultdict(list)
+        candidates: list[Row] = [*waiting, *new_rows]
+        for row in candidates:
+            grouped[row.recipient_id].append(row)
+        decisions = Decisions()
+        for patient_id, rows in grouped.items():
+            # Due order; at the same moment what was waiting comes first (a stable sort).
+            rows.sort(key=lambda row: (row.due_at, row.id is None))
+            decide(
+                patient=by_id[patient_id],
+                rows=rows,
+                stale=stale,
+                usage=usage,
+                now=now,
+                decisions=decisions,
+            )
+        _write(decisions, result)
+
+
+def _existing_keys(keys: list[str]) -> set[str]:
+    if not keys:
+        return set()
+    return set(Notification.objects.filter(key__in=keys).values_list("key", flat=True))
+
+
+def _write(decisions: Decisions, result: SweepResult) -> None:
+    """The batch's decisions in a fixed number of statements, however many rows."""
+    withdraw = [row.id for row in decisions.withdraw if row.id is not None]
+    if withdraw:
+        Notification.objects.filter(id__in=withdraw).update(state=NotificationState.WITHDRAWN)
+    hold = [row.id for row in decisions.hold if row.id is not None]
+    if hold:
+        Notification.objects.filter(id__in=hold).update(state=NotificationState.HELD)
+    _queue_waiting([row for row in decisions.queue if row.id is not None])
+    if decisions.digests:
+        _create_digests(decisions.digests)
+    new_rows = [
+        row
+        for row in (
+            *decisions.withdraw,
+            *decisions.hold,
+            *decisions.queue,
+            *(part for _, parts in decisions.digests for part in parts),
+        )
+        if isinstance(row, NewNotification)
+    ]
+    if new_rows:
+        result.created += _insert(new_rows)
+    result.withdrawn += len(decisions.withdraw)
+    result.held += len(decisions.hold)
+    result.queued += len(decisions.queue) + len(decisions.digests)
+    result.digests += len(decisions.digests)
+
+
+def _queue_waiting(rows: list[Row]) -> None:
+    """Queue rows with one UPDATE per (channel, in-app, budget day): a handful per batch,
+    however many rows (Django's bulk_update builds a CASE per row, which is slow)."""
+    groups: dict[tuple[str, bool, datetime.date | None], list[int]] = defaultdict(list)
+    for row in rows:
+        if row.id is not None:
+            groups[(row.channel, row.in_app, row.budget_day)].append(row.id)
+    for (channel, in_app, budget_day), ids in groups.items():
+        Notification.objects.filter(id__in=ids).update(
+            state=NotificationState.QUEUED,
+            channel=channel,
+            in_app=in_app,
+            budget_day=budget_day,
+            next_attempt_at=None,
+        )
+
+
+def _create_digests(digests: list[tuple[Notification, list[Row]]]) -> None:
+    """Create the digests and point their parts at them: new parts carry the digest's id into
+    their insert; parts already waiting are updated in one query, each finding its digest by
+    recipient among this batch's digest keys (a patient has at most one new digest a batch)."""
+    created = Notification.objects.bulk_create([digest for digest, _ in digests])
+    if any(digest.pk is None for digest in created):
+        # A database that cannot return ids from a multi-row insert: read them by key.
+        ids = dict(
+            Notification.objects.filter(key__in=[digest.key for digest in created]).values_list(
+                "key", "id"
+            )
+        )
+        for digest in created:
+            digest.pk = ids[digest.key]
+    for digest, parts in digests:
+        for part in parts:
+            part.digest_of_id = digest.pk
+    waiting_parts = [part.id for _, parts in digests for part in parts if part.id is not None]
+    if waiting_parts:
+        keys = [digest.key for digest, _ in digests]
+        Notification.objects.filter(id__in=waiting_parts).update(
+            state=NotificationState.DIGESTED,
+            digest_of=Subquery(
+                Notification.objects.filter(key__in=keys, recipient_id=OuterRef("recipient_id"))
+                .order_by()
+                .values("id")[:1]
+            ),
+        )
+
+
+def _insert(rows: list[NewNotification]) -> int:
+    """Insert new rows, skipping any whose key another writer took meanwhile; how many."""
+    if connection.vendor == "postgresql":
+        return _insert_postgresql(rows)
+    # The unique key makes a race with another writer harmless: the loser's rows are ignored.
+    before = Notification.objects.count()
+    Notification.objects.bulk_create(
+        [Notification(**{name: getattr(row, name) for name in _NEW_COLUMNS}) for row in rows],
+        ignore_conflicts=True,
+        batch_size=batch_size(),
+    )
+    return Notification.objects.count() - before
+
+
+def _insert_postgresql(rows: list[NewNotification]) -> int:
+    """One ``INSERT ... SELECT FROM unnest(arrays) ON CONFLICT (key) DO NOTHING`` for the
+    batch. Django's bulk_create prepares every value of every row in Python, which cost more
+    than the rest of the sweep at 50,000 patients. A column with one value for the whole batch
+    (a rule's fixed wording, the defaults) is sent once, not once per row."""
+    fields = [field for field in Notification._meta.concrete_fields if not field.primary_key]
+    columns: list[str] = []
+    selected: list[str] = []
+    arrays: list[str] = []
+    scalar_params: list[Any] = []
+    array_params: list[list[Any]] = []
+    for model_field in fields:
+        db_type = model_field.db_type(connection)
+        if model_field.attname in _NEW_COLUMNS:
+            values = [getattr(row, model_field.attname) for row in rows]
+        else:
+            values = [model_field.get_default()]
+        columns.append(connection.ops.quote_name(str(model_field.column)))
+        first = values[0]
+        if model_field.name != "key" and all(value == first for value in values):
+            selected.append(f"%s::{db_type}")
+            scalar_params.append(first)
+        else:
+            selected.append(f"column_{len(arrays)}")
+            arrays.append(f"%s::{db_type}[]")
+            array_params.append(values)
+    names = ", ".join(f"column_{number}" for number in range(len(arrays)))
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    key = connection.ops.quote_name(str(Notification._meta.get_field("key").column))
+    # Every name comes from the model; every value is a parameter. The key is always an
+    # array, so the batch has as many rows as keys.
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
+        f"SELECT {', '.join(selected)} FROM unnest({', '.join(arrays)}) AS batch ({names}) "
+        f"ON CONFLICT ({key}) DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*scalar_params, *array_params])
+        return int(cursor.rowcount)
+
+
+def _waiting(now: datetime.datetime) -> QuerySet[Notification]:
+    return Notification.objects.filter(
+        kind__in=PATIENT_KINDS,
+        state__in=(NotificationState.PENDING, NotificationState.HELD),
+        due_at__lte=now,
+    )
+
+
+def _withdraw_outside_treatment(*, now: datetime.datetime, result: SweepResult) -> None:
+    """Nothing after an episode ends: one UPDATE withdraws whatever still waits for anyone who
+    is not in treatment now (the walk over patients in treatment never meets them)."""
+    in_treatment = active_episodes().filter(patient_id=OuterRef("recipient_id"))
+    result.withdrawn += (
+        _waiting(now).filter(~Exists(in_treatment)).update(state=NotificationState.WITHDRAWN)
+    )
+
+
+def _walk(*, now: datetime.datetime, result: SweepResult) -> None:
+    """Patients in treatment in batches (keyset on the patient id): for each batch, create
+    what is due, then decide everything waiting, with the batch's settings read once."""
     rules = due_rules()
     last_patient_id = 0
     size = batch_size()
@@ -117,307 +334,8 @@ def _create_due(*, now: datetime.datetime, result: SweepResult) -> None:
             return
         result.batches += 1
         last_patient_id = patients[-1].patient_id
-        last_batch = len(patients) < size
-        # Nothing is created for a patient who wants nothing, is on a pause, allows none, or
-        # whose treatment starts on a later day.
-        eligible = [
-            patient
-            for patient in patients
-            if patient.channel() is not None
-            and patient.weekly_max > 0
-            and not patient.is_paused(patient.local_day(now))
-            and patient.has_started(patient.local_day(now))
-        ]
-        by_id = {patient.patient_id: patient for patient in eligible}
-        items: list[DueNotification] = []
-        for rule in rules:
-            wanting = [patient for patient in eligible if patient.kind_on(rule.kind)]
-            if wanting:
-                items += rule.due(patients=wanting, now=now)
-        if items:
-            _insert_new(items, by_id, size, result)
-        if last_batch:
-            return
-
-
-def _insert_new(
-    items: list[DueNotification],
-    by_id: dict[int, PatientSettings],
-    size: int,
-    result: SweepResult,
-) -> None:
-    """Insert the due notifications that do not exist yet, by their unique keys."""
-    if connection.vendor == "postgresql":
-        created = _insert_postgresql([_values_for(item, by_id[item.patient_id]) for item in items])
-        result.created += len(created)
-        result.created_keys += created
-        return
-    existing = set(
-        Notification.objects.filter(key__in=[item.key for item in items]).values_list(
-            "key", flat=True
-        )
-    )
-    new = [_row_for(item, by_id[item.patient_id]) for item in items if item.key not in existing]
-    # The unique key makes a race with another sweep harmless: the loser's rows are ignored.
-    Notification.objects.bulk_create(new, ignore_conflicts=True, batch_size=size)
-    result.created += len(new)
-    result.created_keys += [row.key for row in new]
-
-
-def _values_for(item: DueNotification, patient: PatientSettings) -> dict[str, object]:
-    return {
-        "key": item.key,
-        "recipient_id": item.patient_id,
-        "patient_id": item.patient_id,
-        "kind": str(item.kind),
-        "channel": str(patient.channel() or "in_app"),
-        "in_app": patient.in_app,
-        "subject": item.subject,
-        "body": item.body,
-        "link": item.link,
-        "due_at": item.due_at,
-        "local_day": item.local_day,
-    }
-
-
-def _insert_postgresql(rows: list[dict[str, object]]) -> list[str]:
-    """One ``INSERT ... SELECT FROM unnest(arrays) ON CONFLICT (key) DO NOTHING`` for the
-    batch, returning the keys it created. Django's bulk_create prepares every value of every
-    row in Python, which cost more than the rest of the sweep at 50,000 patients. Columns
-    the sweep does not set take the model's default, computed once for the batch."""
-    fields = [field for field in Notification._meta.concrete_fields if not field.primary_key]
-    columns: list[str] = []
-    arrays: list[str] = []
-    params: list[list[object]] = []
-    for model_field in fields:
-        if model_field.attname in rows[0]:
-            values = [row[model_field.attname] for row in rows]
-        else:
-            values = [model_field.get_default()] * len(rows)
-        columns.append(connection.ops.quote_name(str(model_field.column)))
-        arrays.append(f"%s::{model_field.db_type(connection)}[]")
-        params.append(values)
-    table = connection.ops.quote_name(Notification._meta.db_table)
-    key = connection.ops.quote_name(str(Notification._meta.get_field("key").column))
-    # Every name comes from the model; every value is a parameter.
-    sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
-        f"SELECT * FROM unnest({', '.join(arrays)}) "
-        f"ON CONFLICT ({key}) DO NOTHING RETURNING {key}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
-
-
-def _usage(patient_ids: list[int], since: datetime.date) -> dict[tuple[int, datetime.date], int]:
-    counts = (
-        Notification.objects.filter(
-            recipient_id__in=patient_ids,
-            kind__in=BUDGETED_KINDS,
-            state__in=USING_BUDGET,
-            budget_day__gte=since,
-        )
-        .values("recipient_id", "budget_day")
-        .annotate(count=Count("id"))
-    )
-    usage: dict[tuple[int, datetime.date], int] = {}
-    for row in counts:
-        day = row["budget_day"]
-        if day is not None:
-            usage[(row["recipient_id"], day)] = row["count"]
-    return usage
-
-
-@dataclass
-class _Decisions:
-    withdraw: list[int] = field(default_factory=list)
-    hold: list[int] = field(default_factory=list)
-    queue: list[Notification] = field(default_factory=list)
-    digests: list[tuple[Notification, list[Notification]]] = field(default_factory=list)
-
-
-# Length: the budget, quiet hours and digest rules decided together for one batch; their order
-# is the contract.
-def _decide(
-    *,
-    patient: PatientSettings | None,
-    rows: list[Notification],
-    stale: set[int],
-    usage: dict[tuple[int, datetime.date], int],
-    now: datetime.datetime,
-    decisions: _Decisions,
-) -> None:
-    if patient is None:
-        # Nothing after an episode ends (or for anyone not in treatment).
-        decisions.withdraw += [row.id for row in rows]
-        return
-    today = patient.local_day(now)
-    channel = patient.channel()
-    keep: list[Notification] = []
-    for row in rows:
-        expired = (
-            row.kind in EXPIRES_WITH_THE_DAY and row.local_day is not None and row.local_day < today
-        ) or row.due_at < now - LONGEST_HOLD
-        if row.id in stale or channel is None or not patient.kind_on(row.kind) or expired:
-            decisions.withdraw.append(row.id)
-        else:
-            keep.append(row)
-    if not keep:
-        return
-    if patient.is_paused(today) or patient.in_quiet_hours(now):
-        decisions.hold += [row.id for row in keep]
-        return
-    used_today = usage.get((patient.patient_id, today), 0)
-    used_this_week = sum(
-        usage.get((patient.patient_id, today - datetime.timedelta(days=back)), 0)
-        for back in range(7)
-    )
-    if used_today >= patient.daily_max or used_this_week >= patient.weekly_max:
-        decisions.hold += [row.id for row in keep]
-        return
-    assert channel is not None
-    if len(keep) == 1:
-        row = keep[0]
-        row.state = NotificationState.QUEUED
-        row.channel = channel
-        row.in_app = patient.in_app
-        row.budget_day = today
-        row.next_attempt_at = None
-        decisions.queue.append(row)
-        return
-    subject, body = digest_text(keep)
-    digest = Notification(
-        key=f"digest:{patient.patient_id}:{keep[0].id}",
-        recipient_id=patient.patient_id,
-        patient_id=patient.patient_id,
-        kind=NotificationKind.DIGEST,
-        channel=channel,
-        in_app=patient.in_app,
-        state=NotificationState.QUEUED,
-        subject=subject,
-        body=body,
-        link=reverse("notifications:inbox"),
-        due_at=now,
-        created_at=now,
-        local_day=today,
-        budget_day=today,
-    )
-    decisions.digests.append((digest, keep))
-
-
-def _apply_queue(rows: list[Notification]) -> None:
-    """Queue rows with one UPDATE per (channel, in-app, budget day): a handful per batch,
-    however many rows (Django's bulk_update builds a CASE per row, which is slow)."""
-    groups: dict[tuple[str, bool, datetime.date | None], list[int]] = defaultdict(list)
-    for row in rows:
-        groups[(row.channel, row.in_app, row.budget_day)].append(row.id)
-    for (channel, in_app, budget_day), ids in groups.items():
-        Notification.objects.filter(id__in=ids).update(
-            state=NotificationState.QUEUED,
-            channel=channel,
-            in_app=in_app,
-            budget_day=budget_day,
-            next_attempt_at=None,
-        )
-
-
-def _apply_digests(digests: list[tuple[Notification, list[Notification]]]) -> None:
-    """Create the digests and point their parts at them, in three queries for the batch.
-
-    A patient has at most one new digest per batch, so each part finds its digest by recipient
-    among this batch's digest keys."""
-    Notification.objects.bulk_create([digest for digest, _ in digests])
-    keys = [digest.key for digest, _ in digests]
-    part_ids = [part.id for _, parts in digests for part in parts]
-    Notification.objects.filter(id__in=part_ids).update(
-        state=NotificationState.DIGESTED,
-        digest_of=Subquery(
-            Notification.objects.filter(key__in=keys, recipient_id=OuterRef("recipient_id"))
-            .order_by()
-            .values("id")[:1]
-        ),
-    )
-
-
-def _gate_batch(*, patient_ids: list[int], now: datetime.datetime, result: SweepResult) -> None:
-    with transaction.atomic():
-        rows = list(
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(
-                recipient_id__in=patient_ids,
-                kind__in=PATIENT_KINDS,
-                state__in=(NotificationState.PENDING, NotificationState.HELD),
-                due_at__lte=now,
-            )
-            .order_by("recipient_id", "due_at", "id")
-        )
-        if not rows:
-            return
-        patients = {
-            patient.patient_id: patient
-            for patient in patient_settings(active_episodes().filter(patient_id__in=patient_ids))
-        }
-        stale: set[int] = set()
-        for rule in due_rules():
-            stale |= rule.stale_ids(notifications=[row for row in rows if row.kind == rule.kind])
-        earliest = (
-            min(patient.local_day(now) for patient in patients.values()) if patients else None
-        )
-        usage = (
-            _usage(list(patients), earliest - datetime.timedelta(days=6))
-            if earliest is not None
-            else {}
-        )
-        grouped: dict[int, list[Notification]] = defaultdict(list)
-        for row in rows:
-            grouped[row.recipient_id].append(row)
-        decisions = _Decisions()
-        for patient_id, patient_rows in grouped.items():
-            _decide(
-                patient=patients.get(patient_id),
-                rows=patient_rows,
-                stale=stale,
-                usage=usage,
-                now=now,
-                decisions=decisions,
-            )
-        if decisions.withdraw:
-            Notification.objects.filter(id__in=decisions.withdraw).update(
-                state=NotificationState.WITHDRAWN
-            )
-        if decisions.hold:
-            Notification.objects.filter(id__in=decisions.hold).update(state=NotificationState.HELD)
-        _apply_queue(decisions.queue)
-        if decisions.digests:
-            _apply_digests(decisions.digests)
-        result.withdrawn += len(decisions.withdraw)
-        result.held += len(decisions.hold)
-        result.queued += len(decisions.queue) + len(decisions.digests)
-        result.digests += len(decisions.digests)
-
-
-def _gate(*, now: datetime.datetime, result: SweepResult) -> None:
-    waiting = Notification.objects.filter(
-        kind__in=PATIENT_KINDS,
-        state__in=(NotificationState.PENDING, NotificationState.HELD),
-        due_at__lte=now,
-    )
-    last_patient_id = 0
-    size = batch_size()
-    while True:
-        patient_ids = list(
-            waiting.filter(recipient_id__gt=last_patient_id)
-            .order_by("recipient_id")
-            .values_list("recipient_id", flat=True)
-            .distinct()[:size]
-        )
-        if not patient_ids:
-            return
-        last_patient_id = patient_ids[-1]
-        result.batches += 1
-        _gate_batch(patient_ids=patient_ids, now=now, result=result)
-        if len(patient_ids) < size:
+        _sweep_batch(patients=patients, rules=rules, now=now, result=result)
+        if len(patients) < size:
             return
 
 
@@ -428,6 +346,6 @@ def notifications_sweep(*, now: datetime.datetime) -> SweepResult:
         if not acquired:
             result.skipped = True
             return result
-        _create_due(now=now, result=result)
-        _gate(now=now, result=result)
+        _walk(now=now, result=result)
+        _withdraw_outside_treatment(now=now, result=result)
     return result

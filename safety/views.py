@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
@@ -24,19 +25,30 @@ from safety.services import RiskFlagAlreadyClosed, risk_flag_acknowledge, risk_f
 from safety.signposting import crisis_signposting
 from safety.sources import flag_source_describe
 
+# Flags per page on the flags page and the duty queue.
+FLAGS_PER_PAGE = 50
+
 
 @role_required(Role.PWP, Role.SERVICE_ADMIN)
 def flag_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The open flags a page at a time (oldest first), so a service's duty queue costs the same
+    few queries however many flags wait."""
     staff = request.user
-    flags = list(risk_flags_open_for_staff(staff=staff))
+    page = Paginator(risk_flags_open_for_staff(staff=staff), FLAGS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    flags = list(page.object_list)
     failed = risk_flags_with_failed_alerts(flag_ids=[flag.pk for flag in flags])
     audit_event_record(
-        actor=staff, action="risk_flag.list", request=request, detail={"open": len(flags)}
+        actor=staff,
+        action="risk_flag.list",
+        request=request,
+        detail={"open": page.paginator.count, "page": page.number, "rows": len(flags)},
     )
     return render(
         request,
         "safety/flag_list.html",
-        {"flags": [(flag, flag.pk in failed) for flag in flags]},
+        {"flags": [(flag, flag.pk in failed) for flag in flags], "page": page},
     )
 
 

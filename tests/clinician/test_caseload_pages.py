@@ -13,7 +13,7 @@ from django.utils import timezone
 from care.models import Episode
 from clinician.caseload import CASELOAD_PAGE_SIZE
 from moodlog.services import MoodRatingEntry, mood_ratings_import
-from safety.services import risk_flag_raise
+from safety.services import risk_flag_close, risk_flag_raise
 from tests.factories import PatientFactory, make_episode
 
 
@@ -103,3 +103,62 @@ def test_api_answers_are_not_compressed(patient, episode) -> None:
     # Long enough that GZipMiddleware would compress it (200 bytes and more).
     assert len(response.content) > 1000
     assert "Content-Encoding" not in response
+
+
+def test_service_view_puts_a_new_risk_flag_first_at_once(
+    service, pwp, service_admin_client
+) -> None:
+    """The service's need order is kept for a minute, but open flags are read on every page."""
+    episodes = _episodes(service, pwp, CASELOAD_PAGE_SIZE + 5)
+    first_page = _names_on(service_admin_client, "/clinician/")
+    flagged = next(item for item in episodes if item.patient.username not in first_page)
+    flag = risk_flag_raise(
+        patient=flagged.patient,
+        episode=flagged,
+        service=service,
+        source_response=None,
+        review_due_at=timezone.now(),
+    )
+    assert _names_on(service_admin_client, "/clinician/")[0] == flagged.patient.username
+    assert _names_on(service_admin_client, "/clinician/?show=flags") == [flagged.patient.username]
+    risk_flag_close(flag=flag, by=pwp, note="Called the patient; safety plan reviewed.")
+    assert _names_on(service_admin_client, "/clinician/?show=flags") == []
+
+
+def test_service_view_builds_only_the_rows_of_its_page(
+    service, pwp, service_admin_client, monkeypatch
+) -> None:
+    from clinician import service_view
+
+    _episodes(service, pwp, CASELOAD_PAGE_SIZE + 5)
+    service_admin_client.get("/clinician/")
+    built: list[int] = []
+    real_build = service_view.caseload_build
+
+    def counting_build(**kwargs):
+        rows = real_build(**kwargs)
+        built.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(service_view, "caseload_build", counting_build)
+    assert len(_names_on(service_admin_client, "/clinician/?page=2")) == 5
+    assert built == [5]
+
+
+def test_beat_keeps_a_looked_at_service_order_fresh(service, pwp, service_admin_client) -> None:
+    from clinician.service_view import service_orders_refresh
+
+    _episodes(service, pwp, 3)
+    assert "3 patients" in service_admin_client.get("/clinician/").content.decode()
+    _episodes(service, pwp, 2, prefix="late")
+    # The kept order does not know the two new patients until beat rebuilds it.
+    assert "3 patients" in service_admin_client.get("/clinician/").content.decode()
+    assert service_orders_refresh(now=timezone.now()) == 1
+    assert "5 patients" in service_admin_client.get("/clinician/").content.decode()
+
+
+def test_an_order_nobody_looks_at_is_not_rebuilt(service, pwp) -> None:
+    from clinician.service_view import service_orders_refresh
+
+    _episodes(service, pwp, 3)
+    assert service_orders_refresh(now=timezone.now()) == 0

@@ -261,5 +261,5 @@ def test_sweep_queries_grow_with_batches_not_patients(patient_in_treatment, sett
     for number in range(8):
         patient_in_treatment(f"batch-b-{number}")
     large = queries(12, batch=6)
-    assert small[0] == large[0] == 4
+    assert small[0] == large[0] == 2
     assert small[1] == large[1]

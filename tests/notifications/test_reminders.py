@@ -246,3 +246,64 @@ def test_a_second_rule_for_the_same_kind_is_refused_at_registration() -> None:
     with pytest.raises(ImproperlyConfigured, match="already registered"):
         rule_register(duplicate)
     assert isinstance(rule_for(NotificationKind.MOOD_REMINDER), MoodReminderRule)
+
+
+def test_an_episode_that_starts_tomorrow_gets_nothing_today(run, service, pwp) -> None:
+    from tests import factories
+
+    patient = factories.PatientFactory.create(username="starts-tomorrow", service=service)
+    factories.make_episode(
+        patient=patient, pwp=pwp, service=service, started_on=datetime.date(2026, 6, 3)
+    )
+    result = run(london(2026, 6, 2, 19, 0))
+    assert result.sweep.created == 0
+    assert not Notification.objects.filter(recipient=patient).exists()
+    run(london(2026, 6, 3, 19, 0))
+    [reminder] = sent_to(patient)
+    assert reminder.local_day == datetime.date(2026, 6, 3)
+
+
+def test_a_message_waiting_before_the_episode_starts_is_held_until_its_first_day(
+    run, service, pwp
+) -> None:
+    from notifications.services import notification_enqueue_for_patient
+    from tests import factories
+
+    patient = factories.PatientFactory.create(username="early-message", service=service)
+    factories.make_episode(
+        patient=patient, pwp=pwp, service=service, started_on=datetime.date(2026, 6, 3)
+    )
+    notification_enqueue_for_patient(
+        key="message_received:early",
+        patient=patient,
+        kind=NotificationKind.MESSAGE_RECEIVED,
+        subject="Your therapist has written to you",
+        body="Sign in to read it.",
+        due_at=london(2026, 6, 2, 10, 0),
+    )
+    run(london(2026, 6, 2, 12, 0))
+    assert Notification.objects.get(key="message_received:early").state == NotificationState.HELD
+    run(london(2026, 6, 3, 12, 0))
+    assert [row.key for row in sent_to(patient)] == ["message_received:early"]
+
+
+def test_a_new_reminder_is_written_once_already_queued(run, patient_in_treatment) -> None:
+    """The sweep inserts a new reminder in the state the gate decides: no insert then update."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    patient_in_treatment("one-write")
+    with CaptureQueriesContext(connection) as captured:
+        result = notifications_sweep(now=london(2026, 6, 2, 19, 0))
+    assert result.created == result.queued == 1
+    table = '"notifications_notification"'
+    statements = [query["sql"] for query in captured.captured_queries]
+    inserts = [sql for sql in statements if sql.startswith(f"INSERT INTO {table}")]
+    queuing_updates = [
+        sql
+        for sql in statements
+        if sql.startswith(f"UPDATE {table}") and "'queued'" in sql.split("WHERE")[0]
+    ]
+    assert len(inserts) == 1
+    assert queuing_updates == []
+    assert Notification.objects.get().state == NotificationState.QUEUED
