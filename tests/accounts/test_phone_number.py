@@ -59,9 +59,9 @@ def test_a_patient_changes_and_removes_their_number(patient_client: Client, pati
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
-        ("12345", "Enter a mobile phone number, like 07700 900123"),
-        ("not a number", "Enter a mobile phone number, like 07700 900123"),
-        ("020 7946 0000", "This looks like a landline number"),
+        ("12345", "Enter a mobile phone number, like 07911 123456"),
+        ("not a number", "Enter a mobile phone number, like 07911 123456"),
+        ("020 7946 0000", "This looks like a landline"),
     ],
 )
 def test_a_wrong_number_is_refused_clearly_and_the_old_one_kept(
