@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 from django.urls import reverse
 
+from notifications.batch_sql import values_in
 from notifications.messages import digest_text
 from notifications.models import (
     BUDGETED_KINDS,
@@ -79,7 +80,7 @@ def usage_for(patient_ids: list[int], since: datetime.date) -> Usage:
     """Budgeted notifications per (patient, budget day) from ``since``: one grouped query."""
     counts = (
         Notification.objects.filter(
-            recipient_id__in=patient_ids,
+            values_in("recipient_id", patient_ids, sql_type="bigint"),
             kind__in=BUDGETED_KINDS,
             state__in=USING_BUDGET,
             budget_day__gte=since,

@@ -20,6 +20,7 @@ from typing import Protocol
 from django.urls import reverse
 
 from care.models import Appointment, AppointmentStatus
+from notifications.batch_sql import values_in
 from notifications.models import Notification
 from notifications.preferences import PatientSettings
 
@@ -95,7 +96,7 @@ def appointments_tomorrow(
     by_episode = {patient.episode_id: patient for patient in patients}
     upcoming = (
         Appointment.objects.filter(
-            episode_id__in=list(by_episode),
+            values_in("episode_id", list(by_episode), sql_type="bigint"),
             status=AppointmentStatus.SCHEDULED,
             scheduled_at__gte=now,
             scheduled_at__lt=now + datetime.timedelta(days=3),

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
+from notifications.batch_sql import values_in
 from notifications.gate import Decisions, NewNotification, Row, decide, usage_for
 from notifications.models import (
     PATIENT_KINDS,
@@ -137,7 +138,7 @@ def _sweep_batch(
         waiting = list(
             _waiting(now)
             .select_for_update(skip_locked=True)
-            .filter(recipient_id__in=list(by_id))
+            .filter(values_in("recipient_id", list(by_id), sql_type="bigint"))
             .order_by("recipient_id", "due_at", "id")
         )
         if not waiting and not new_rows:
@@ -169,17 +170,25 @@ def _sweep_batch(
 def _existing_keys(keys: list[str]) -> set[str]:
     if not keys:
         return set()
-    return set(Notification.objects.filter(key__in=keys).values_list("key", flat=True))
+    return set(
+        Notification.objects.filter(values_in("key", keys, sql_type="text")).values_list(
+            "key", flat=True
+        )
+    )
 
 
 def _write(decisions: Decisions, result: SweepResult) -> None:
     """The batch's decisions in a fixed number of statements, however many rows."""
     withdraw = [row.id for row in decisions.withdraw if row.id is not None]
     if withdraw:
-        Notification.objects.filter(id__in=withdraw).update(state=NotificationState.WITHDRAWN)
+        Notification.objects.filter(values_in("id", withdraw, sql_type="bigint")).update(
+            state=NotificationState.WITHDRAWN
+        )
     hold = [row.id for row in decisions.hold if row.id is not None]
     if hold:
-        Notification.objects.filter(id__in=hold).update(state=NotificationState.HELD)
+        Notification.objects.filter(values_in("id", hold, sql_type="bigint")).update(
+            state=NotificationState.HELD
+        )
     _queue_waiting([row for row in decisions.queue if row.id is not None])
     if decisions.digests:
         _create_digests(decisions.digests)
@@ -209,7 +218,7 @@ def _queue_waiting(rows: list[Row]) -> None:
         if row.id is not None:
             groups[(row.channel, row.in_app, row.budget_day)].append(row.id)
     for (channel, in_app, budget_day), ids in groups.items():
-        Notification.objects.filter(id__in=ids).update(
+        Notification.objects.filter(values_in("id", ids, sql_type="bigint")).update(
             state=NotificationState.QUEUED,
             channel=channel,
             in_app=in_app,
