@@ -9,6 +9,7 @@ import datetime
 import pytest
 import time_machine
 from django.core import mail
+from django.utils import timezone
 
 from care.models import Episode, EpisodeStatus
 from care.services import episode_end
@@ -24,6 +25,12 @@ from tests.notifications.conftest import london
 pytestmark = pytest.mark.django_db
 FAILING = "tests.notifications.backends.TemporarilyFailingBackend"
 WORKING = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def _ended_on() -> datetime.date:
+    """2 June 2026, the day these runs are set on, unless the frozen clock stands earlier (an
+    episode cannot end on a day still to come)."""
+    return min(datetime.date(2026, 6, 2), timezone.localdate())
 
 
 def _failed_message(run, patient, settings, moment: datetime.datetime) -> Notification:
@@ -80,9 +87,7 @@ def test_a_retry_after_the_episode_ended_is_withdrawn(run, patient_in_treatment,
     patient = patient_in_treatment("ended-retry")
     row = _failed_message(run, patient, settings, london(2026, 6, 2, 12, 0))
     episode = Episode.objects.get(patient=patient, status=EpisodeStatus.ACTIVE)
-    episode_end(
-        episode=episode, status=EpisodeStatus.COMPLETED, ended_on=datetime.date(2026, 6, 2), by=None
-    )
+    episode_end(episode=episode, status=EpisodeStatus.COMPLETED, ended_on=_ended_on(), by=None)
     run(london(2026, 6, 2, 13, 0))
     row.refresh_from_db()
     assert mail.outbox == []
