@@ -147,6 +147,24 @@ class TokenFieldErrorSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField(required=False, help_text="When the body is not JSON.")
 
 
+# The answers every way of signing a device in shares (this view, the refresh and the emailed
+# code of ``code_api.py``).
+SIGNED_IN_200 = OpenApiResponse(
+    TokenResponseSerializer, examples=[OpenApiExample("Signed in", value=TOKEN_EXAMPLE)]
+)
+MFA_SETUP_REQUIRED_403 = OpenApiResponse(
+    AuthErrorSerializer,
+    description=(
+        "A member of staff without two-step verification set up "
+        "(`code`: `mfa_setup_required`): set it up on the website first."
+    ),
+)
+SIGN_IN_PAUSED_429 = OpenApiResponse(
+    AuthErrorSerializer,
+    description="Too many wrong tries: sign-in is paused for a while.",
+)
+
+
 @extend_schema(
     operation_id="auth_token",
     summary="Sign in a device",
@@ -160,10 +178,7 @@ class TokenFieldErrorSerializer(serializers.Serializer[Any]):
     auth=[],
     request=TokenRequestSerializer,
     responses={
-        200: OpenApiResponse(
-            TokenResponseSerializer,
-            examples=[OpenApiExample("Signed in", value=TOKEN_EXAMPLE)],
-        ),
+        200: SIGNED_IN_200,
         400: OpenApiResponse(
             TokenFieldErrorSerializer,
             description="A field is missing or too long; a message per field.",
@@ -189,17 +204,8 @@ class TokenFieldErrorSerializer(serializers.Serializer[Any]):
                 )
             ],
         ),
-        403: OpenApiResponse(
-            AuthErrorSerializer,
-            description=(
-                "A member of staff without two-step verification set up "
-                "(`code`: `mfa_setup_required`): set it up on the website first."
-            ),
-        ),
-        429: OpenApiResponse(
-            AuthErrorSerializer,
-            description="Too many wrong tries: sign-in is paused for a while.",
-        ),
+        403: MFA_SETUP_REQUIRED_403,
+        429: SIGN_IN_PAUSED_429,
     },
     examples=[
         OpenApiExample(

@@ -30,9 +30,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api import (
-    TOKEN_EXAMPLE,
+    MFA_SETUP_REQUIRED_403,
+    SIGN_IN_PAUSED_429,
+    SIGNED_IN_200,
     AuthErrorSerializer,
-    TokenResponseSerializer,
     credentials_response,
     second_factor_refusal,
 )
@@ -115,7 +116,7 @@ def _credentials(email: str) -> dict[str, str]:
             examples=[OpenApiExample("Sent", value={"detail": CODE_SENT_MESSAGE})],
         ),
         400: OpenApiResponse(CodeFieldErrorSerializer, description="Not an email address."),
-        429: OpenApiResponse(AuthErrorSerializer, description="Sign-in is paused for a while."),
+        429: SIGN_IN_PAUSED_429,
         503: OpenApiResponse(
             AuthErrorSerializer, description="The email provider refused; try again later."
         ),
@@ -157,9 +158,7 @@ def code_request(request: Request) -> HttpResponseBase:
     auth=[],
     request=CodeConfirmSerializer,
     responses={
-        200: OpenApiResponse(
-            TokenResponseSerializer, examples=[OpenApiExample("Signed in", value=TOKEN_EXAMPLE)]
-        ),
+        200: SIGNED_IN_200,
         400: OpenApiResponse(CodeFieldErrorSerializer, description="A field is missing."),
         401: OpenApiResponse(
             AuthErrorSerializer,
@@ -175,11 +174,8 @@ def code_request(request: Request) -> HttpResponseBase:
                 )
             ],
         ),
-        403: OpenApiResponse(
-            AuthErrorSerializer,
-            description="Staff without two-step verification set up (`mfa_setup_required`).",
-        ),
-        429: OpenApiResponse(AuthErrorSerializer, description="Sign-in is paused for a while."),
+        403: MFA_SETUP_REQUIRED_403,
+        429: SIGN_IN_PAUSED_429,
     },
     examples=[
         OpenApiExample(

@@ -12,11 +12,13 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from notifications_python_client import NotificationsAPIClient
 from notifications_python_client.errors import HTTPError
 
 from notifications.messages import OutgoingMessage
 from notifications.models import Notification, NotificationChannel
+from notifications.smtp import BeforeAccept, is_smtp, smtp_send_recorded
 
 
 class PermanentDeliveryError(Exception):
@@ -89,7 +91,10 @@ def _notify_call(send: object, **kwargs: object) -> str:
 
 
 def _send_email(
-    notification: Notification, message: OutgoingMessage, connection: BaseEmailBackend | None
+    notification: Notification,
+    message: OutgoingMessage,
+    connection: BaseEmailBackend | None,
+    before_accept: BeforeAccept | None,
 ) -> str:
     address = notification.recipient.email
     if not address:
@@ -122,7 +127,14 @@ def _send_email(
         connection=connection,
     )
     try:
-        email.send(fail_silently=False)
+        if before_accept is not None and is_smtp(connection):
+            assert isinstance(connection, SMTPBackend)
+            smtp_send_recorded(connection, email, before_accept)
+        else:
+            # Other backends (the file, console and in-memory ones of development and tests, or
+            # a provider's API) hand a message over in one step that cannot be split: sent, then
+            # recorded.
+            email.send(fail_silently=False)
     except smtplib.SMTPRecipientsRefused as error:
         raise PermanentDeliveryError(describe_error(error)) from error
     return ""
@@ -149,12 +161,14 @@ def deliver(
     notification: Notification,
     message: OutgoingMessage,
     connection: BaseEmailBackend | None = None,
+    before_accept: BeforeAccept | None = None,
 ) -> str:
     """Send one message by its channel; returns the provider's reference, if any.
 
-    With an open email ``connection`` the message goes over it and the connection stays open:
-    the send returns once the server has accepted the message, without waiting for its answer
-    to QUIT, so the caller records the send that much sooner.
+    With an open email ``connection`` the message goes over it and the connection stays open.
+    With ``before_accept`` too, an email over SMTP is recorded as sent just before the server
+    can accept it (``smtp.py``), so a worker killed at any point never sends it twice (GOV.UK
+    Notify is asked afterwards instead).
     """
     if notification.channel == NotificationChannel.IN_APP:
         return ""
@@ -169,4 +183,4 @@ def deliver(
             raise PermanentDeliveryError(str(error)) from error
     if notification.channel == NotificationChannel.SMS:
         return _send_sms(notification, message)
-    return _send_email(notification, message, connection)
+    return _send_email(notification, message, connection, before_accept)

@@ -6,18 +6,21 @@
    skip these rows from then on, with no transaction held open during the sends.
 2. **Check again** (``recheck.py``): quiet hours, pause, budget, episode, kind, staleness.
 3. **Send** side by side (``sending.py``), each message carrying its unique key to the provider
-   (GOV.UK Notify ``reference``; an email ``Message-ID`` derived from the key).
+   (GOV.UK Notify ``reference``; an email ``Message-ID`` derived from the key). An email over
+   SMTP is recorded as sent just before its server can accept it (``smtp.py``).
 4. **Record** each group of finished sends in one query.
 
 A claim older than ``NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS`` belongs to a dispatcher that died; the
 next claim takes it over. For GOV.UK Notify it first asks Notify whether a message with that
-reference exists, and records it as sent if so. SMTP cannot be asked: the row is sent again,
-which is the one window in which a duplicate can happen (README, "Notifications").
+reference exists, and records it as sent if so. SMTP cannot be asked, and need not be: a row
+still claimed was never accepted, because it would have been recorded first (README,
+"Delivery guarantees").
 """
 
 from __future__ import annotations
 
 import datetime
+import logging
 import secrets
 import time
 from collections import defaultdict
@@ -25,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Case, Count, F, PositiveSmallIntegerField, Q, When
 from django.utils import timezone
 
@@ -39,8 +42,17 @@ from notifications.models import (
     NotificationState,
 )
 from notifications.recheck import recheck
-from notifications.sending import FAILED, NOT_TRIED, PERMANENT, SENT, Outcome, send_all
+from notifications.sending import (
+    ABANDONED,
+    FAILED,
+    NOT_TRIED,
+    PERMANENT,
+    SENT,
+    Outcome,
+    send_all,
+)
 
+logger = logging.getLogger(__name__)
 _jitter = secrets.SystemRandom()
 
 # The states the partial index covers (``notification_claimable_idx``).
@@ -169,7 +181,7 @@ def _apply(row: Notification, outcome: Outcome, previous: str, now: datetime.dat
         row.state = NotificationState.SENT
         row.sent_at = now
         row.provider_reference = outcome.reference[:100]
-        row.last_error = ""
+        row.last_error = outcome.error
         return
     row.attempts += 1
     row.last_error = outcome.error
@@ -202,6 +214,49 @@ def _load(ids: Iterable[int]) -> tuple[list[Notification], dict[int, list[Notifi
             assert part.digest_of_id is not None
             parts[part.digest_of_id].append(part)
     return rows, parts
+
+
+def _record_before_accept(rows: list[Notification], claimed_at: datetime.datetime) -> set[int]:
+    """Record ``rows`` as sent before their emails can be accepted, as ``_apply`` would after a
+    successful send; returns the ids recorded: rows still under this dispatcher's claim."""
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # Once COMMIT has left this process, PostgreSQL commits whatever becomes of the
+                # process, and the email's last line has not gone yet: so COMMIT must be short.
+                # Not waiting for the disk makes it a round trip. The cost: a PostgreSQL crash
+                # (not a restart, which writes everything) within a fraction of a second loses
+                # this record, and the email is sent again after the claim timeout.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            mine = set(
+                Notification.objects.select_for_update()
+                .filter(
+                    id__in=[row.id for row in rows],
+                    state=NotificationState.SENDING,
+                    claimed_at=claimed_at,
+                )
+                .values_list("id", flat=True)
+            )
+            by_day: dict[datetime.date | None, list[int]] = defaultdict(list)
+            for row in rows:
+                if row.id in mine:
+                    by_day[row.budget_day].append(row.id)
+            for budget_day, ids in by_day.items():
+                Notification.objects.filter(id__in=ids).update(
+                    state=NotificationState.SENT,
+                    attempts=F("attempts") + 1,
+                    sent_at=claimed_at,
+                    provider_reference="",
+                    last_error="",
+                    claimed_at=None,
+                    budget_day=budget_day,
+                )
+    except DatabaseError:
+        # Not recorded, so not sent: the rows stay claimed and are taken over later.
+        logger.warning("Could not record %d emails before sending them.", len(rows), exc_info=True)
+        return set()
+    return mine
 
 
 def _already_sent(row: Notification, now: datetime.datetime) -> Outcome | None:
@@ -271,15 +326,24 @@ def notifications_send_batch(  # noqa: C901
     messages = {row.id: compose(notification=row, parts=parts.get(row.id, [])) for row in to_send}
 
     def record(done: list[tuple[Notification, Outcome]]) -> None:
-        for row, outcome in done:
+        # An abandoned email was never accepted and its row is no longer (or not provably) this
+        # dispatcher's: it is left as it is.
+        kept = [(row, outcome) for row, outcome in done if outcome.kind != ABANDONED]
+        for row, outcome in kept:
             _apply(row, outcome, claimed[row.id], moment)
             result.add(row.state)
             result.rate_limited = result.rate_limited or outcome.error == "rate"
-        _record([row for row, _ in done])
+        _record([row for row, _ in kept])
 
     # Half the claim timeout: a send never starts so late that its claim could be taken over.
     deadline = started + claim_timeout().total_seconds() / 2
-    send_all(rows=to_send, messages=messages, deadline=deadline, record=record)
+    send_all(
+        rows=to_send,
+        messages=messages,
+        deadline=deadline,
+        record=record,
+        handover=lambda rows: _record_before_accept(rows, moment),
+    )
     if result.sent and channel != NotificationChannel.IN_APP:
         _revive_staff_alerts(channel, moment)
     return result

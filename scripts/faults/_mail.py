@@ -21,6 +21,9 @@ from dataclasses import dataclass, field
 
 # What the relay does: accept and answer, refuse every message with 451, or never answer.
 OK, BUSY, SILENT = "ok", "busy", "silent"
+# What it answers to a message's final line (``Relay.data_reply``): None holds the answer back
+# until the relay stops, as a server that freezes after taking the message.
+ACCEPTED = "250 OK queued"
 
 
 @dataclass
@@ -34,7 +37,10 @@ class Relay:
     port: int
     mode: str = OK
     quit_delay: float = 0.0
+    data_reply: str | None = ACCEPTED
     accepted: list[Accepted] = field(default_factory=list)
+    # Messages whose connection dropped before their final line: discarded, never delivered.
+    abandoned: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     stopping: threading.Event = field(default_factory=threading.Event)
 
@@ -92,14 +98,28 @@ class _Handler(socketserver.StreamRequestHandler):
         message_id = ""
         while True:
             line = self.rfile.readline(65536)
-            if not line or line in (b".\r\n", b".\n"):
+            if not line:
+                # The connection dropped before the final line: as a real server does (RFC
+                # 5321, 3.3), the unfinished message is discarded, not delivered.
+                with relay.lock:
+                    relay.abandoned += 1
+                return
+            if line in (b".\r\n", b".\n"):
                 break
             if line.lower().startswith(b"message-id:"):
                 message_id = line.split(b":", 1)[1].strip().decode()
-        # Recorded before the 250: from here on the provider has the message, whatever happens.
-        with relay.lock:
-            relay.accepted.append(Accepted(message_id=message_id, at=time.monotonic()))
-        self._say("250 OK queued")
+        if relay.data_reply is None:
+            # Takes the message and never says so.
+            with relay.lock:
+                relay.accepted.append(Accepted(message_id=message_id, at=time.monotonic()))
+            relay.stopping.wait()
+            return
+        if relay.data_reply.startswith("250"):
+            # Recorded before the 250: from here on the provider has the message, whatever
+            # happens.
+            with relay.lock:
+                relay.accepted.append(Accepted(message_id=message_id, at=time.monotonic()))
+        self._say(relay.data_reply)
 
 
 class _Server(socketserver.ThreadingTCPServer):
@@ -109,8 +129,10 @@ class _Server(socketserver.ThreadingTCPServer):
 
 
 @contextlib.contextmanager
-def smtp_relay(*, mode: str = OK, quit_delay: float = 0.0) -> Iterator[Relay]:
-    relay = Relay(port=0, mode=mode, quit_delay=quit_delay)
+def smtp_relay(
+    *, mode: str = OK, quit_delay: float = 0.0, data_reply: str | None = ACCEPTED
+) -> Iterator[Relay]:
+    relay = Relay(port=0, mode=mode, quit_delay=quit_delay, data_reply=data_reply)
     handler = type("Handler", (_Handler,), {"relay": relay})
     server = _Server(("127.0.0.1", 0), handler)
     relay.port = int(server.server_address[1])

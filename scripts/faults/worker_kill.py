@@ -7,8 +7,11 @@ process group is SIGKILLed and a new worker started; beat's sweep is published e
 of a killed worker are taken over after NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS (6 s here, 300 s in
 production). The relay is the provider: it counts what it accepted, by Message-ID (one per key).
 
-At each kill, "in the window" counts the messages the relay had accepted whose row was not yet
-recorded as sent: the only messages that can go out twice (README, "Delivery guarantees").
+At each kill it counts the messages the relay had accepted whose row was not yet recorded as sent
+(they would go out twice; none since emails are recorded just before their last line), and the
+rows recorded as sent whose message the relay never got (lost: the worker was killed between the
+record's COMMIT and the last line, README, "Delivery guarantees"). At the end the worker is
+stopped warmly, so that the last messages recorded reach the relay before it is read.
 
 ``python -m scripts.faults.worker_kill`` prints the result as JSON.
 """
@@ -62,6 +65,17 @@ class Worker:
                 command, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
             )
 
+    def stop(self) -> None:
+        """Warm shutdown (SIGTERM): the worker finishes the send runs it has started. Emails are
+        recorded as sent just before their last line goes out, so "all rows sent" in the
+        database does not yet mean the relay has them all."""
+        if self.process is None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=60)
+        self.kill()
+
     def kill(self) -> None:
         if self.process is None:
             return
@@ -110,9 +124,13 @@ def _sent_ids() -> set[int]:
     )
 
 
-def _campaign(relay: Relay, env: dict[str, str], broker: str, ids: dict[str, int]) -> list[int]:
-    """Run, kill three times, drain; returns how many were in the window at each kill."""
+def _campaign(
+    relay: Relay, env: dict[str, str], broker: str, ids: dict[str, int]
+) -> tuple[list[int], list[int]]:
+    """Run, kill three times, drain; returns, for each kill, how many were accepted but not
+    recorded (a duplicate if sent again) and recorded but not accepted (lost)."""
     windows: list[int] = []
+    unaccepted: list[int] = []
     seen: set[int] = set()
     with tempfile.TemporaryDirectory(prefix="bcbt-fault-") as folder:
         worker = Worker(env, Path(folder) / "worker.log")
@@ -126,21 +144,26 @@ def _campaign(relay: Relay, env: dict[str, str], broker: str, ids: dict[str, int
                 while len(relay.accepted) < target and time.monotonic() < deadline:
                     time.sleep(0.02)
                 worker.kill()
+                # What the killed worker had written is read by the relay's threads first.
+                time.sleep(0.5)
                 with relay.lock:
                     accepted = {ids[one.message_id] for one in relay.accepted}
                 # Only what this kill caught: an earlier kill's rows may still wait for their
                 # claim to time out.
-                caught = accepted - _sent_ids() - seen
+                sent = _sent_ids()
+                caught = accepted - sent - seen
                 seen |= caught
                 windows.append(len(caught))
+                unaccepted.append(len(sent - accepted))
                 worker.start()
                 _publish(broker, "notifications.sweep")
             while len(_sent_ids()) < TOTAL and time.monotonic() < deadline:
                 _publish(broker, "notifications.sweep")
                 time.sleep(2)
+            worker.stop()
         finally:
             worker.kill()
-    return windows
+    return windows, unaccepted
 
 
 def run() -> dict[str, object]:
@@ -167,7 +190,7 @@ def run() -> dict[str, object]:
                 PYTHONPATH=str(settings.BASE_DIR),
             )
             started = time.monotonic()
-            windows = _campaign(relay, env, f"{redis_url}/1", ids)
+            windows, unaccepted = _campaign(relay, env, f"{redis_url}/1", ids)
             seconds = time.monotonic() - started
             accepted = [one.message_id for one in relay.accepted]
         sent = len(_sent_ids())
@@ -181,7 +204,8 @@ def run() -> dict[str, object]:
                 f"{KILLS} SIGKILLs of the worker group, SMTP QUIT answered after {QUIT_DELAY} s: "
                 f"{len(accepted)} accepted by the relay, {len(set(accepted))} distinct, "
                 f"{sent} rows marked sent, in {seconds:.0f} s; accepted but not yet recorded "
-                f"at each kill (the duplicate window): {windows}"
+                f"at each kill (the duplicate window): {windows}; recorded as sent but not "
+                f"accepted at each kill (lost): {unaccepted}"
             ),
         )
 

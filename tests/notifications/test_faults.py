@@ -65,9 +65,12 @@ def test_provider_down_before_quiet_hours_sends_nothing_at_night_and_loses_nothi
 @pytest.mark.slow
 @pytest.mark.redis
 @pytest.mark.worker
-def test_three_worker_kills_lose_nothing_and_resend_only_the_window(db: None) -> None:
+def test_three_worker_kills_never_send_an_email_twice(db: None) -> None:
     outcome = _run_scenario("worker_kill", timeout=600)
-    assert (outcome["expected"], outcome["sent"], outcome["lost"]) == (300, 300, 0)
-    # SMTP cannot be asked what it has: a message accepted in the last moment before a kill is
-    # sent again. At most the sending threads of the killed worker: 2 processes of 8, 3 kills.
-    assert int(outcome["duplicated"]) <= 3 * 2 * 8  # type: ignore[call-overload]
+    assert (outcome["expected"], outcome["sent"]) == (300, 300)
+    # On main before the early record: 4 duplicates in 300 (3, 7 and 8 in earlier runs).
+    assert outcome["duplicated"] == 0
+    # The window left (README, "Delivery guarantees"): a worker killed between the early
+    # record's COMMIT leaving it and the message's last line loses that email instead. At most
+    # one group of records per process is in that window: 2 processes of 8 threads, 3 kills.
+    assert int(outcome["lost"]) <= 3 * 2 * 8  # type: ignore[call-overload]

@@ -36,7 +36,7 @@ def test_accepted_but_unrecorded_sends_never_exceed_the_sending_threads(
     accepted: list[int] = []
     everything_accepted = threading.Event()
 
-    def deliver(*, notification: Notification, message: object, connection: object) -> str:
+    def deliver(*, notification: Notification, message: object, **_: object) -> str:
         with lock:
             accepted.append(notification.id)
             if len(accepted) == len(rows):
