@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
-from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import Any
@@ -29,7 +28,7 @@ from care.activity import LastActivity, last_activity_for_patients
 from care.models import Episode
 from care.selectors import caseload_for_staff
 from clinician.charts import Sparkline, sparkline
-from clinician.models import BriefReview, Message
+from clinician.models import Message
 from measures.alliance import episodes_with_alliance_gap
 from measures.outcomes import episode_outcomes
 from measures.selectors import latest_answer_at_for_episodes
@@ -48,9 +47,6 @@ SPARKLINE_DAYS = 14
 
 # Where a patient with no session booked sorts among the next sessions: last.
 _FAR_FUTURE = int(datetime.datetime.max.replace(tzinfo=datetime.UTC).timestamp())
-
-# Rows per page: a page stays the same size however large the caseload or the service.
-CASELOAD_PAGE_SIZE = 50
 
 _PERSON_FIELDS = ("username", "first_name", "last_name", "time_zone")
 _EPISODE_FIELDS = (
@@ -133,7 +129,8 @@ class CaseloadRow(CaseloadNeed):
     patient: User
     next_appointment_kind: str | None
     next_appointment_number: int | None
-    # The last 14 days' ratings, filled in for the rows of one page (caseload_page).
+    # The last 14 days' ratings, filled in for the rows of one page
+    # (clinician/caseload_page.py).
     mood_by_day: dict[datetime.date, int] = field(default_factory=dict)
     # Whether this PWP marked the brief reviewed for the coming session (filled in per page).
     brief_reviewed: bool = False
@@ -180,29 +177,6 @@ def _mood_means(
         )
         for patient_id, recent_mean, before_mean in rows
     }
-
-
-def caseload_rows_chart(*, rows: list[CaseloadRow], now: datetime.datetime) -> None:
-    """Fill in the 14-day mood chart and the "brief reviewed" mark of these rows (one page), in
-    two queries."""
-    if not rows:
-        return
-    reviewed = set(
-        BriefReview.objects.filter(
-            appointment__episode_id__in=[row.episode.pk for row in rows],
-            reviewed_by_id=F("appointment__episode__pwp_id"),
-        ).values_list("appointment__episode_id", "appointment__number")
-    )
-    for row in rows:
-        row.brief_reviewed = (row.episode.pk, row.next_appointment_number) in reviewed
-    earliest = (now - datetime.timedelta(days=SPARKLINE_DAYS + 1)).date()
-    by_patient: dict[int, dict[datetime.date, int]] = defaultdict(dict)
-    for patient_id, day, score in MoodRating.objects.filter(
-        patient_id__in=[row.patient.pk for row in rows], day__gte=earliest
-    ).values_list("patient_id", "day", "score"):
-        by_patient[patient_id][day] = score
-    for row in rows:
-        row.mood_by_day = by_patient.get(row.patient.pk, {})
 
 
 def _caseload_scope(
@@ -424,41 +398,3 @@ def caseload_build(
     by_id = {episode.pk: episode for episode in built}
     needs = _needs(episodes=episodes, narrow=narrow, now=now, show=show)
     return [_row(need, by_id[need.episode_id]) for need in needs]
-
-
-@dataclass
-class CaseloadPage:
-    """One page of the caseload in need order; ``total`` counts every row on every page."""
-
-    rows: list[CaseloadRow]
-    total: int
-    number: int
-    pages: int
-
-    @property
-    def previous_number(self) -> int | None:
-        return self.number - 1 if self.number > 1 else None
-
-    @property
-    def next_number(self) -> int | None:
-        return self.number + 1 if self.number < self.pages else None
-
-
-def caseload_page(
-    *,
-    staff: User,
-    now: datetime.datetime,
-    search: str = "",
-    show: str = "all",
-    page: int = 1,
-    per_page: int = CASELOAD_PAGE_SIZE,
-) -> CaseloadPage:
-    """The whole caseload is ordered from narrow reads (the order needs every patient's facts),
-    then only the page's rows are built; a page number past the end gives the last page."""
-    needs = caseload_order(staff=staff, now=now, search=search, show=show)
-    pages = max(1, -(-len(needs) // per_page))
-    number = min(max(1, page), pages)
-    start = (number - 1) * per_page
-    shown = caseload_rows(staff=staff, needs=needs[start : start + per_page])
-    caseload_rows_chart(rows=shown, now=now)
-    return CaseloadPage(rows=shown, total=len(needs), number=number, pages=pages)

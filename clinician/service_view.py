@@ -27,13 +27,8 @@ from django.core.cache import cache
 from accounts.models import Role, User
 from care.models import Service
 from care.selectors import caseload_for_staff
-from clinician.caseload import (
-    CASELOAD_PAGE_SIZE,
-    CaseloadPage,
-    caseload_build,
-    caseload_order,
-    caseload_rows_chart,
-)
+from clinician.caseload import caseload_build, caseload_order
+from clinician.caseload_page import CASELOAD_PAGE_SIZE, CaseloadPage, caseload_rows_chart
 from safety.selectors import open_risk_flags_for_episodes
 
 # A kept order is dropped after this many refresh periods without a refresh (beat stopped).

@@ -11,7 +11,8 @@ from django.test import Client
 from django.utils import timezone
 
 from care.models import Episode
-from clinician.caseload import CASELOAD_PAGE_SIZE, caseload_build
+from clinician.caseload import caseload_build
+from clinician.caseload_page import CASELOAD_PAGE_SIZE
 from moodlog.services import MoodRatingEntry, mood_ratings_import
 from safety.services import risk_flag_close, risk_flag_raise
 from tests.factories import PatientFactory, make_episode
