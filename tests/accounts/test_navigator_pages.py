@@ -3,6 +3,7 @@ its forms bring the navigator back to the page they were on."""
 
 from __future__ import annotations
 
+import gzip
 import re
 
 from django.test import Client
@@ -138,3 +139,10 @@ def test_a_page_of_the_queue_reads_a_fixed_number_of_queries(
 def test_the_queue_page_is_only_for_navigators(pwp_client) -> None:
     assert pwp_client.get("/navigator/?page=2").status_code == 403
     assert Client().get("/navigator/?page=2").status_code == 302
+
+
+def test_the_queue_is_sent_compressed(navigator_client, service, pwp) -> None:
+    _patients_not_started(service, pwp, 5)
+    response = navigator_client.get("/navigator/", HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip"
+    assert b"Support queue" in gzip.decompress(response.content)
