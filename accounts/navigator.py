@@ -33,6 +33,7 @@ from accounts.services import (
     support_request_note,
     support_request_pick_up,
 )
+from accounts.support_queue_page import support_queue_page
 from care.selectors import episode_active_for_patient
 from care.services import audit_event_record
 
@@ -49,18 +50,26 @@ def _back(request: AuthenticatedHttpRequest, default: str) -> HttpResponseRedire
 
 @role_required(Role.NAVIGATOR)
 def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The support queue, a page at a time in its priority order. The forms on it come back to
+    the same page (their ``next`` is the page's address)."""
     navigator = request.user
-    support_queue = support_queue_for_navigator(navigator=navigator)
+    try:
+        page_number = int(request.GET.get("page", "1"))
+    except ValueError:
+        page_number = 1
+    page = support_queue_page(
+        queue=support_queue_for_navigator(navigator=navigator), page=page_number
+    )
     audit_event_record(
         actor=navigator,
         action="navigator.queue.view",
         request=request,
-        detail={"items": support_queue.total},
+        detail={"items": page.total, "page": page.number},
     )
     return render(
         request,
         "accounts/navigator_queue.html",
-        {"queue": support_queue, "note_form": NoteForm()},
+        {"queue": page, "note_form": NoteForm()},
     )
 
 

@@ -375,8 +375,8 @@ def support_queue_for_navigator(  # noqa: C901
     stored = list(
         SupportRequest.objects.filter(status__in=[SupportStatus.OPEN, SupportStatus.PICKED_UP])
         .filter(Q(service_id=navigator.service_id) | Q(service__isnull=True))
+        # Their notes are read for the items of one page only (accounts/support_queue_page.py).
         .select_related("patient", "assignee")
-        .prefetch_related("notes__author")
         .order_by("created_at", "pk")
     )
     last_closed: dict[tuple[int, str], datetime.datetime] = {

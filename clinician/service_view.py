@@ -27,12 +27,8 @@ from django.core.cache import cache
 from accounts.models import Role, User
 from care.models import Service
 from care.selectors import caseload_for_staff
-from clinician.caseload import (
-    CASELOAD_PAGE_SIZE,
-    CaseloadPage,
-    caseload_build,
-    caseload_rows_chart,
-)
+from clinician.caseload import caseload_build, caseload_order
+from clinician.caseload_page import CASELOAD_PAGE_SIZE, CaseloadPage, caseload_rows_chart
 from safety.selectors import open_risk_flags_for_episodes
 
 # A kept order is dropped after this many refresh periods without a refresh (beat stopped).
@@ -55,7 +51,7 @@ def _build_order(*, service_id: int, show: str, now: datetime.datetime) -> list[
     # The order is the same for every admin of the service: it is built as "a service admin
     # of this service" (caseload_for_staff reads only the role and the service).
     stand_in = User(role=Role.SERVICE_ADMIN, service_id=service_id)
-    order = [row.episode.pk for row in caseload_build(staff=stand_in, now=now, show=show)]
+    order = [need.episode_id for need in caseload_order(staff=stand_in, now=now, show=show)]
     cache.set(
         _order_key(service_id=service_id, show=show),
         order,

@@ -15,7 +15,7 @@ from care.selectors import episode_get_for_staff
 from care.services import EpisodeChangeError, audit_event_record, episode_end
 from clinician.brief import brief_build
 from clinician.caseload import FILTERS as CASELOAD_FILTERS
-from clinician.caseload import caseload_page
+from clinician.caseload_page import caseload_page
 from clinician.forms import EpisodeEndForm, MessageForm, SessionRecordForm
 from clinician.selectors import (
     messages_for_episode,

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -45,15 +46,23 @@ def _admin(request: HttpRequest) -> User:
     return user
 
 
+# Staff per page: a large service's staff list stays one page size.
+STAFF_PAGE_SIZE = 50
+
+
 def _staff_page(
     request: HttpRequest, *, duty_form: DutyQueueAddForm | None = None, status: int = 200
 ) -> HttpResponse:
     service = _service(request)
+    page = Paginator(staff_for_service(service=service), STAFF_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "console/staff/list.html",
         {
-            "staff": list(staff_for_service(service=service)),
+            "staff": list(page.object_list),
+            "page": page,
             "duty_queue": list(duty_queue_for_service(service=service)),
             "duty_form": duty_form
             or DutyQueueAddForm(candidates=duty_queue_candidates(service=service)),

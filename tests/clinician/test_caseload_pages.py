@@ -11,7 +11,8 @@ from django.test import Client
 from django.utils import timezone
 
 from care.models import Episode
-from clinician.caseload import CASELOAD_PAGE_SIZE
+from clinician.caseload import caseload_build
+from clinician.caseload_page import CASELOAD_PAGE_SIZE
 from moodlog.services import MoodRatingEntry, mood_ratings_import
 from safety.services import risk_flag_close, risk_flag_raise
 from tests.factories import PatientFactory, make_episode
@@ -62,6 +63,24 @@ def test_needs_attention_comes_first_across_pages(service, pwp, pwp_client) -> N
     )
     assert _names_on(pwp_client, "/clinician/")[0] == flagged.patient.username
     assert flagged.patient.username not in _names_on(pwp_client, "/clinician/?page=2")
+
+
+def test_pages_of_the_caseload_follow_the_whole_need_order(service, pwp, pwp_client) -> None:
+    """Pages are cut from the order of everyone, and only their own rows are built: page 1 then
+    page 2 read the same as the whole caseload in need order."""
+    episodes = _episodes(service, pwp, CASELOAD_PAGE_SIZE + 5)
+    today = timezone.localdate()
+    for number, episode in enumerate(episodes):
+        if number % 3 == 0:
+            # Recent activity for some: they leave the "no activity" block.
+            mood_ratings_import(
+                patient=episode.patient,
+                entries=[MoodRatingEntry(day=today, score=1 + number % 10)],
+            )
+    whole = [row.patient.username for row in caseload_build(staff=pwp, now=timezone.now())]
+    paged = _names_on(pwp_client, "/clinician/") + _names_on(pwp_client, "/clinician/?page=2")
+    assert paged == whole
+    assert len(set(paged)) == len(episodes)
 
 
 def test_a_page_past_the_end_shows_the_last_page(service, pwp, pwp_client) -> None:

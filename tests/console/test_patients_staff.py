@@ -20,7 +20,13 @@ from tests.console.patients_helpers import (  # noqa: F401 (fixtures)
     email_provider_down,
     link_path_from_last_email,
 )
-from tests.factories import NavigatorFactory, PwpFactory, ServiceFactory
+from tests.factories import (
+    NavigatorFactory,
+    PatientFactory,
+    PwpFactory,
+    ServiceFactory,
+    make_episode,
+)
 
 INVITE_LINK = r"/accounts/password/reset/key/[^\s/]+/"
 NEW_PASSWORD = "a long new staff password 42"
@@ -250,3 +256,33 @@ def test_a_navigator_invited_here_is_listed(service_admin_client, service) -> No
     NavigatorFactory.create(username="navigator-new", service=service, is_active=False)
     names = [m.username for m in service_admin_client.get("/service/staff/").context["staff"]]
     assert names[-1] == "navigator-new"
+
+
+def test_the_staff_list_comes_a_page_at_a_time(service_admin_client, service) -> None:
+    from console.staff.views import STAFF_PAGE_SIZE
+
+    for number in range(STAFF_PAGE_SIZE + 3):
+        PwpFactory.create(service=service, username=f"pwp-many-{number:03d}")
+    first = service_admin_client.get("/service/staff/")
+    second = service_admin_client.get("/service/staff/?page=2")
+    first_names = {member.username for member in first.context["staff"]}
+    second_names = {member.username for member in second.context["staff"]}
+    # The service admin and the PWPs: each once, on one page or the other.
+    assert len(first_names) == STAFF_PAGE_SIZE
+    assert not first_names & second_names
+    assert len(first_names | second_names) == STAFF_PAGE_SIZE + 4
+    assert f"{STAFF_PAGE_SIZE + 4} members of staff, page 1 of 2" in first.content.decode()
+    assert 'href="?page=2"' in first.content.decode()
+    assert service_admin_client.get("/service/staff/?page=nonsense").status_code == 200
+
+
+@pytest.mark.parametrize("size", [3, 60])
+def test_a_page_of_the_staff_list_reads_a_fixed_number_of_queries(
+    service_admin_client, service, pwp, size, django_assert_max_num_queries
+) -> None:
+    for number in range(size):
+        member = PwpFactory.create(service=service, username=f"pwp-size-{number:03d}")
+        make_episode(patient=PatientFactory.create(service=service), pwp=member, service=service)
+    service_admin_client.get("/service/staff/")
+    with django_assert_max_num_queries(15):
+        assert service_admin_client.get("/service/staff/?page=2").status_code == 200
