@@ -95,6 +95,8 @@ class FidelityReport:
     period: ReportPeriod
     rows: list[FidelityRow]
     waivers: list[Waiver] = field(default_factory=list)
+    # All the waivers in the period; ``waivers`` holds only the most recent WAIVERS_SHOWN.
+    waivers_total: int = 0
     questionnaire_codes: tuple[str, ...] = ()
     alliance_sessions: tuple[int, ...] = ()
 
@@ -264,17 +266,38 @@ def _in_period_date(field_name: str, period: ReportPeriod) -> Q:
     return Q(**{f"{field_name}__gte": period.start_date, f"{field_name}__lt": period.end_date})
 
 
+# The waivers listed with their reasons: the most recent, so that "all time" stays one page; a
+# month shows the rest.
+WAIVERS_SHOWN = 50
+
+
+def _waived(*, service: Service, period: ReportPeriod) -> QuerySet[AssignmentChange]:
+    """Mandatory modules waived in the period and not undone."""
+    return AssignmentChange.objects.filter(
+        _in_period("created_at", period),
+        episode__service=service,
+        kind=ChangeKind.WAIVED,
+        undone_at__isnull=True,
+    )
+
+
+def _waiver_counts(*, service: Service, period: ReportPeriod) -> dict[int | None, int]:
+    """Waivers in the period by the episode's PWP. One query."""
+    rows = (
+        _waived(service=service, period=period)
+        .values("episode__pwp_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return {row["episode__pwp_id"]: row["count"] for row in rows}
+
+
 def _waivers(*, service: Service, period: ReportPeriod) -> list[AssignmentChange]:
-    """Mandatory modules waived in the period and not undone, with their reasons. One query."""
+    """The most recent waivers in the period, with their reasons. One query."""
     return list(
-        AssignmentChange.objects.filter(
-            _in_period("created_at", period),
-            episode__service=service,
-            kind=ChangeKind.WAIVED,
-            undone_at__isnull=True,
-        )
-        .select_related("by", "assignment__module__latest_version", "episode")
-        .order_by("created_at", "pk")
+        _waived(service=service, period=period)
+        .select_related("by", "assignment__module__latest_version")
+        .order_by("-created_at", "-pk")[:WAIVERS_SHOWN]
     )
 
 
@@ -315,9 +338,7 @@ def fidelity_report(
     modules = _module_counts(service=service, period=period)
     flags = _flag_counts(service=service, period=period, now=now)
     waivers = _waivers(service=service, period=period)
-    waiver_counts: dict[int | None, int] = {}
-    for change in waivers:
-        waiver_counts[change.episode.pwp_id] = waiver_counts.get(change.episode.pwp_id, 0) + 1
+    waiver_counts = _waiver_counts(service=service, period=period)
     seen = set(sessions) | set(modules) | set(flags) | set(waiver_counts)
     rows: list[FidelityRow] = []
     total = FidelityCounts()
@@ -343,6 +364,7 @@ def fidelity_report(
             )
             for change in waivers
         ],
+        waivers_total=sum(waiver_counts.values()),
         questionnaire_codes=codes,
         alliance_sessions=alliance_numbers,
     )

@@ -172,3 +172,27 @@ def test_a_pwp_with_nothing_to_count_still_has_a_row(fixture) -> None:
     period = month_period(year=2026, month=5, service=fixture.service)
     rows = _by_label(fidelity_report(service=fixture.service, period=period, now=timezone.now()))
     assert rows["Cy Cole"] == FidelityCounts()
+
+
+def test_the_waiver_list_shows_the_most_recent_and_counts_them_all(fixture, monkeypatch) -> None:
+    """ "All time" grows without end: the reasons listed are the most recent few, the counts
+    stay whole, and the page says how many it left out."""
+    from console.reports import fidelity
+    from modules.models import AssignmentChange, ChangeKind
+
+    first = AssignmentChange.objects.get(kind=ChangeKind.WAIVED, episode__service=fixture.service)
+    for day, reason in ((14, "Second reason."), (16, "Third reason.")):
+        AssignmentChange.objects.create(
+            episode=first.episode,
+            assignment=first.assignment,
+            kind=ChangeKind.WAIVED,
+            reason=reason,
+            by=first.by,
+            created_at=first.created_at.replace(day=day),
+        )
+    monkeypatch.setattr(fidelity, "WAIVERS_SHOWN", 2)
+    period = month_period(year=2026, month=5, service=fixture.service)
+    report = fidelity_report(service=fixture.service, period=period, now=timezone.now())
+    assert [waiver.reason for waiver in report.waivers] == ["Third reason.", "Second reason."]
+    assert report.waivers_total == 3
+    assert _by_label(report)["Ada Able"].waivers == 3
