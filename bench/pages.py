@@ -77,21 +77,29 @@ def _time_order_refresh(client: Client, count: int) -> list[float]:
     return seconds
 
 
-def _time(client: Client, url: str, count: int) -> tuple[list[float], bytes]:
-    """Milliseconds of ``count`` fetches after a warm one, and the last page's HTML."""
-    client.get(url)  # warm: template loading, the first query plans
+def _time(client: Client, url: str, count: int) -> tuple[list[float], bytes, int]:
+    """Milliseconds of ``count`` fetches after a warm one, the last page's HTML, and how many
+    fetches failed (a 503 when the request deadline cut one off on a very busy machine)."""
+    # Warm: template loading, the first query plans, and the service view's first visit, which
+    # builds the whole service's order itself (seconds) when none is kept yet. That visit is
+    # not measured, so the request deadline may not cut it off.
+    with override_settings(BCBT_REQUEST_DEADLINE_SECONDS=0):
+        client.get(url)
     milliseconds = []
     body = b""
+    failures = 0
     for _ in range(count):
         started = time.perf_counter()
         response = client.get(url)
         milliseconds.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
+        if response.status_code != 200:
+            failures += 1
         body = response.content
-    return milliseconds, body
+    return milliseconds, body, failures
 
 
-def _page(name: str, milliseconds: list[float], body: bytes) -> Figure:
+def _page(name: str, measured: tuple[list[float], bytes, int]) -> Figure:
+    milliseconds, body, failures = measured
     return Figure(
         name=name,
         samples=tuple(milliseconds),
@@ -99,6 +107,7 @@ def _page(name: str, milliseconds: list[float], body: bytes) -> Figure:
         goal=GOAL_MS,
         goal_text=f"the {GOAL_MS:g} ms goal",
         note=f"{len(body) / 1000:.1f} KB HTML, {len(gzip.compress(body)) / 1000:.1f} KB gzipped",
+        failed=f"{failures} of {len(milliseconds)} failed" if failures else "",
     )
 
 
@@ -134,19 +143,24 @@ def run() -> list[Figure]:
         ALLOWED_HOSTS=["testserver", "127.0.0.1", "localhost"],
         STORAGES=storages,
     ):
-        pwp_client, admin_client = Client(), Client()
+        # raise_request_exception off: a page cut off by the request deadline counts as failed.
+        pwp_client = Client(raise_request_exception=False)
+        admin_client = Client(raise_request_exception=False)
         pwp_client.force_login(pwp)
         admin_client.force_login(admin)
         have = 0
         for size in (size // scale for size in CASELOAD_SIZES):
             _add_patients(service=service, pwp=pwp, start=have, stop=size, mood_days=15)
             have = size
-            milliseconds, body = _time(pwp_client, "/clinician/", count)
-            _record(figures, _page(f"Caseload, {size:,} patients", milliseconds, body))
+            _record(
+                figures,
+                _page(f"Caseload, {size:,} patients", _time(pwp_client, "/clinician/", count)),
+            )
         service_size = SERVICE_SIZE // scale
         _add_patients(service=service, pwp=None, start=have, stop=service_size, mood_days=15)
-        milliseconds, body = _time(admin_client, "/clinician/", count)
-        _record(figures, _page(f"Service view, {service_size:,} patients", milliseconds, body))
+        measured = _time(admin_client, "/clinician/", count)
+        _record(figures, _page(f"Service view, {service_size:,} patients", measured))
+        body = measured[1]
         _record(
             figures,
             Figure(
@@ -176,8 +190,8 @@ def run() -> list[Figure]:
         )
         first = User.objects.get(username="bench-page-00000")
         _add_history(patient=first, days=BRIEF_DAYS)
-        milliseconds, body = _time(pwp_client, f"/clinician/patients/{first.pk}/", count)
-        _record(figures, _page(f"Brief, {BRIEF_DAYS} days of mood", milliseconds, body))
+        measured = _time(pwp_client, f"/clinician/patients/{first.pk}/", count)
+        _record(figures, _page(f"Brief, {BRIEF_DAYS} days of mood", measured))
     return figures
 
 
