@@ -200,10 +200,12 @@ def run() -> list[Figure]:
             + (" (one round only: each takes minutes)" if count == 1 and not quick() else "")
         )
         seconds: dict[int, list[float]] = {workers: [] for workers in counts}
-        for _ in range(count):
+        for number in range(1, count + 1):
             for workers in counts:
                 elapsed, sent, _ = _measure(size, workers)
                 seconds[workers].append(elapsed)
+                # Each measurement as it ends: a long run shows its progress.
+                print(f"    round {number}, {workers} workers: {elapsed:.1f} s", flush=True)
                 if sent != size:
                     print(f"  FAILED: {workers} workers sent {sent:,} of {size:,}")
                     raise SystemExit(1)
