@@ -9,6 +9,7 @@ time's ratio is goal / measured, a speed's is measured / goal.
 
 from __future__ import annotations
 
+import math
 import os
 import statistics
 from collections.abc import Iterable, Sequence
@@ -99,11 +100,16 @@ def range_text(figure: Figure) -> str:
     return f"{number(figure.low)}-{number(figure.high)}, {count} rounds"
 
 
+def ratio_number(ratio: float) -> str:
+    """Two decimals, rounded down: a ratio shown as 1.00 has met its goal."""
+    return f"{math.floor(ratio * 100) / 100:.2f}"
+
+
 def ratio_text(figure: Figure) -> str:
     ratio = figure.ratio
     if ratio is None:
         return "no goal"
-    return f"{ratio:.2f} of {figure.goal_text}"
+    return f"{ratio_number(ratio)} of {figure.goal_text}"
 
 
 def figure_line(figure: Figure) -> str:
@@ -130,7 +136,7 @@ def summary_lines(figures: Sequence[Figure]) -> list[str]:
         ratio = figure.ratio
         lines.append(
             f"{figure.name:46} {value_text(figure):>11} {range_text(figure):>26} "
-            f"{'-' if ratio is None else f'{ratio:.2f}':>6}  {figure.goal_text or '-':32} "
+            f"{'-' if ratio is None else ratio_number(ratio):>6}  {figure.goal_text or '-':32} "
             f"{figure.verdict}"
         )
     return lines

@@ -90,3 +90,10 @@ def test_rounds_come_from_the_environment_and_are_one_in_a_quick_run(
     assert rounds(5) == 3
     monkeypatch.setenv("BENCH_QUICK", "1")
     assert rounds(5) == 1
+
+
+def test_a_ratio_just_short_of_its_goal_never_shows_as_one() -> None:
+    figure = Figure(name="Outcomes", samples=(1004.0,), unit="ms", goal=1000.0, goal_text="1 s")
+    assert figure.verdict == "over"
+    assert "ratio 0.99 of 1 s  [over]" in figure_line(figure)
+    assert " 0.99 " in summary_lines([figure])[2]
