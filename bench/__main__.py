@@ -1,8 +1,10 @@
 """``python -m bench [name ...] [--seconds S]``: run the benchmarks (all of them by default).
 
-To add a benchmark, write ``bench/<name>.py`` with a ``run() -> None`` and add ``"<name>"`` to
+To add a benchmark, write ``bench/<name>.py`` with a ``run()`` and add ``"<name>"`` to
 ``BENCHMARKS``. Django is set up, with production-like settings (DEBUG off) and a throwaway
-database, before any ``run()`` is called.
+database, before any ``run()`` is called. A ``run()`` that returns a list of
+``bench.report.Figure`` has its figures repeated in the summary table printed at the end;
+anything else it returns is left out of the summary.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from bench.report import Figure, summary_print
 
 BENCHMARKS = ["http", "mood", "notifications", "pages", "dispatch", "exports", "reports"]
 
@@ -75,8 +79,12 @@ def main(argv: list[str]) -> int:
     django.setup()
     with throwaway_database() as vendor:
         print(f"bcbt benchmarks on {vendor}, {arguments.seconds:g} s per side")
+        figures: list[Figure] = []
         for name in arguments.names or BENCHMARKS:
-            importlib.import_module(f"bench.{name}").run()
+            returned = importlib.import_module(f"bench.{name}").run()
+            if isinstance(returned, list):
+                figures.extend(item for item in returned if isinstance(item, Figure))
+        summary_print(figures)
     return 0
 
 
