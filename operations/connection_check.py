@@ -61,5 +61,8 @@ def _check_connections_cheaply(sender: Any, **kwargs: Any) -> None:
                 wrapper.health_check_done = True  # type: ignore[attr-defined]
 
 
+DISPATCH_UID = "bcbt.connection_check"
+
+
 def connect() -> None:
-    request_started.connect(_check_connections_cheaply, dispatch_uid="bcbt.connection_check")
+    request_started.connect(_check_connections_cheaply, dispatch_uid=DISPATCH_UID)

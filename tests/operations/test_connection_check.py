@@ -11,6 +11,8 @@ import pytest
 from django.core.signals import request_finished, request_started
 from django.db import connections
 
+from operations import connection_check
+
 connection = connections["default"]
 
 pytestmark = pytest.mark.usefixtures("postgres", "transactional_db")
@@ -40,6 +42,10 @@ def health_checks(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
         return usable
 
     monkeypatch.setattr(type(connection), "is_usable", counting)
+    # Django's test client reconnects Django's own request_started handler after each request,
+    # which puts it after ours; the WSGI handler never does. Put them back in production's order.
+    request_started.disconnect(dispatch_uid=connection_check.DISPATCH_UID)
+    connection_check.connect()
     # As in production (bcbt/settings.py), from the next connection on.
     monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
     monkeypatch.setitem(connection.settings_dict, "CONN_HEALTH_CHECKS", True)
