@@ -33,10 +33,9 @@ from rest_framework.response import Response
 from accounts.http import api_user
 from accounts.idempotency import IDEMPOTENCY_422, IDEMPOTENCY_PARAMETER, idempotent_write
 from accounts.permissions import IsPatient
-from moodlog.models import MoodRating
 from moodlog.selectors import (
     mood_rating_get_for_patient,
-    mood_ratings_for_patient,
+    mood_rating_values_for_patient,
 )
 from moodlog.serializers import (
     DATE_MESSAGE,
@@ -47,6 +46,8 @@ from moodlog.serializers import (
     MoodRatingPutSerializer,
     MoodRatingSerializer,
     MoodValidationErrorSerializer,
+    rating_bodies,
+    rating_body,
 )
 from moodlog.services import (
     MoodRatingConflict,
@@ -74,19 +75,9 @@ def _day_from_path(value: str) -> datetime.date:
     raise ValidationError({"date": [DATE_MESSAGE]})
 
 
-# One serializer, its fields bound once, turns every rating into its body: building a
-# ModelSerializer's fields for each response costs more than the rest of a write (see
-# make bench). Its to_representation() keeps no state between calls.
-_RATING_OUTPUT = MoodRatingSerializer()
-
-
 # The same for the PUT body: a serializer's run_validation() keeps no state between calls,
 # and a new serializer per request spends more on copying its fields than on checking them.
 _PUT_INPUT = MoodRatingPutSerializer()
-
-
-def rating_body(rating: MoodRating) -> dict[str, Any]:
-    return dict(_RATING_OUTPUT.to_representation(rating))
 
 
 def _rating_response(rating_data: dict[str, Any], created: bool) -> Response:
@@ -255,10 +246,10 @@ def mood_collection(request: Request) -> Response:
             date_from, date_to = range_from_query(request)
         except ValidationError as error:
             return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
-        ratings = mood_ratings_for_patient(
+        ratings = mood_rating_values_for_patient(
             patient=api_user(request), date_from=date_from, date_to=date_to
         )
-        return Response([rating_body(rating) for rating in ratings])
+        return Response(rating_bodies(ratings))
     return _mood_post(request)
 
 

@@ -26,10 +26,9 @@ from moodlog.api import (
     RANGE_400,
     RANGE_PARAMETERS,
     range_from_query,
-    rating_body,
 )
-from moodlog.selectors import mood_patient_get_for_pwp, mood_ratings_for_patient
-from moodlog.serializers import MoodRatingSerializer, PatientSummarySerializer
+from moodlog.selectors import mood_patient_get_for_pwp, mood_rating_values_for_patient
+from moodlog.serializers import MoodRatingSerializer, PatientSummarySerializer, rating_bodies
 
 _PATIENT_ID = re.compile(r"[1-9][0-9]{0,17}")
 
@@ -100,7 +99,7 @@ def patient_mood(request: Request, id: str) -> Response:
         date_from, date_to = range_from_query(request)
     except ValidationError as error:
         return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
-    ratings = list(mood_ratings_for_patient(patient=patient, date_from=date_from, date_to=date_to))
+    ratings = mood_rating_values_for_patient(patient=patient, date_from=date_from, date_to=date_to)
     audit_event_record(
         actor=staff,
         action="mood.read",
@@ -108,4 +107,4 @@ def patient_mood(request: Request, id: str) -> Response:
         request=request._request,
         detail={"via": "api", "count": len(ratings)},
     )
-    return Response([rating_body(rating) for rating in ratings])
+    return Response(rating_bodies(ratings))

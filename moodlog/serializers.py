@@ -4,11 +4,14 @@ about which days may be changed live in moodlog.services."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from moodlog.models import MOOD_NOTE_MAX_LENGTH, MOOD_SCORE_MAX, MOOD_SCORE_MIN, MoodRating
+from moodlog.selectors import MoodRatingValues
 from moodlog.services import NOTE_MESSAGE, SCORE_MESSAGE
 
 DATE_MESSAGE = "Enter the date as YYYY-MM-DD, for example 2026-03-02."
@@ -71,6 +74,9 @@ class MoodRatingPostSerializer(MoodRatingPutSerializer):
 
 
 class MoodRatingSerializer(serializers.ModelSerializer[MoodRating]):
+    """The shape of a rating in the API's answers, for the schema. The answers themselves are
+    built by :func:`rating_body`, which gives exactly what this serializer would."""
+
     date = serializers.DateField(source="day", help_text="The patient's local calendar day.")
     score = serializers.IntegerField(min_value=MOOD_SCORE_MIN, max_value=MOOD_SCORE_MAX)
     note = serializers.CharField(max_length=MOOD_NOTE_MAX_LENGTH, allow_blank=True)
@@ -79,6 +85,37 @@ class MoodRatingSerializer(serializers.ModelSerializer[MoodRating]):
         model = MoodRating
         fields = ["date", "score", "note", "recorded_at", "updated_at"]
         read_only_fields = fields
+
+
+def _instant(value: datetime.datetime, zone: datetime.tzinfo) -> str:
+    # As DRF's DateTimeField writes it: in the current time zone, ISO 8601, "Z" for UTC.
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def rating_bodies(ratings: Iterable[MoodRatingValues]) -> list[dict[str, Any]]:
+    """Ratings' bodies (``MoodRatingSerializer``'s shape) from their values.
+
+    Written out rather than run through the serializer: a serializer walks its fields and
+    their attributes for every rating, which cost more CPU than the rest of a 30-day read
+    (``python -m bench http``). A test holds the two to the same output.
+    """
+    zone = timezone.get_current_timezone()
+    return [
+        {
+            "date": day.isoformat(),
+            "score": score,
+            "note": note,
+            "recorded_at": _instant(recorded_at, zone),
+            "updated_at": _instant(updated_at, zone),
+        }
+        for day, score, note, recorded_at, updated_at in ratings
+    ]
+
+
+def rating_body(rating: MoodRating) -> dict[str, Any]:
+    values = (rating.day, rating.score, rating.note, rating.recorded_at, rating.updated_at)
+    return rating_bodies([values])[0]
 
 
 class MoodRangeSerializer(serializers.Serializer[Any]):

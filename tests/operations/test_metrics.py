@@ -10,10 +10,13 @@ import pytest
 from celery import shared_task
 from django.test import Client
 from django.utils import timezone
+from redis import Redis
+from redis.client import Pipeline
 
 from accounts.models import User
 from care.models import Episode
 from notifications.models import Notification, NotificationState
+from operations import latency
 from safety.services import risk_flag_raise
 
 pytestmark = pytest.mark.django_db
@@ -144,6 +147,47 @@ def test_request_latency_is_a_histogram_by_view(pwp_client: Client) -> None:
         if name.startswith("bcbt_http_request_duration_seconds_bucket") and view in name
     ]
     assert buckets == sorted(buckets)  # cumulative
+
+
+@pytest.fixture
+def pipelines_sent(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of commands in each Redis pipeline sent (one round trip each)."""
+    sent: list[int] = []
+    original = Pipeline.execute
+
+    def counting(self: Pipeline, *args: Any, **kwargs: Any) -> Any:
+        sent.append(len(self.command_stack))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Pipeline, "execute", counting)
+    return sent
+
+
+@pytest.mark.usefixtures("metrics_on")
+def test_request_latencies_go_to_redis_together_not_one_round_trip_each(
+    pwp_client: Client, redis_url: str, pipelines_sent: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(latency, "FLUSH_SECONDS", 3600)
+    for _ in range(3):
+        pwp_client.get("/clinician/")
+    assert pipelines_sent == []
+    latency.latency_flush()
+    assert len(pipelines_sent) == 1
+    counts = Redis.from_url(redis_url).hgetall("bcbt:metrics:latency:count")
+    assert counts[b"clinician:caseload"] == b"3"
+
+
+def test_waiting_latencies_are_sent_by_the_timer_without_a_scrape(
+    redis_url: str, pipelines_sent: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(latency, "FLUSH_SECONDS", 0.01)
+    latency.latency_record(view="moodlog-api:mood-detail", seconds=0.02)
+    timer = latency._flush_timer
+    assert timer is not None
+    timer.join(timeout=30)
+    assert len(pipelines_sent) == 1
+    counts = Redis.from_url(redis_url).hgetall("bcbt:metrics:latency:count")
+    assert counts[b"moodlog-api:mood-detail"] == b"1"
 
 
 def test_label_values_are_escaped() -> None:
