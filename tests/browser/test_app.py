@@ -104,6 +104,11 @@ def test_offline_mood_and_exercise_are_kept_then_sent_once(
     assert {"/me/", "/mood/", exercise} <= set(kept)
 
     context.set_offline(True)
+    # Chromium applies the offline emulation to a newly loaded page a moment late, now and
+    # then: long enough for the page to think it is online and send what waits. A phone's
+    # network that is really gone refuses every request, so the API does here too.
+    api = f"{live_server.url}/api/**"
+    context.route(api, lambda route: route.abort("internetdisconnected"))
     page.goto(f"{live_server.url}/mood/")
     expect(page.get_by_role("heading", name="How is your mood today?")).to_be_visible()
     page.get_by_role("button", name="6 out of 10", exact=True).click()
@@ -115,6 +120,7 @@ def test_offline_mood_and_exercise_are_kept_then_sent_once(
     assert not MoodRating.objects.exists()
     assert not Draft.objects.exists()
 
+    context.unroute(api)
     context.set_offline(False)
     wait_until(lambda: MoodRating.objects.exists() and Draft.objects.exists())
     # Sent once, however the page retries.
