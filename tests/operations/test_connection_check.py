@@ -9,7 +9,7 @@ from typing import Any
 import psycopg
 import pytest
 from django.core.signals import request_finished, request_started
-from django.db import connections
+from django.db import close_old_connections, connections
 
 from operations import connection_check
 
@@ -44,7 +44,11 @@ def health_checks(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     monkeypatch.setattr(type(connection), "is_usable", counting)
     # Django's test client reconnects Django's own request_started handler after each request,
     # which puts it after ours; the WSGI handler never does. Put them back in production's order.
+    # An earlier test may have left either handler out or in another order: connect both
+    # afresh, Django's first.
+    request_started.disconnect(close_old_connections)
     request_started.disconnect(dispatch_uid=connection_check.DISPATCH_UID)
+    request_started.connect(close_old_connections)
     connection_check.connect()
     # As in production (bcbt/settings.py), from the next connection on.
     monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
